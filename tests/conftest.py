@@ -1,0 +1,100 @@
+"""Shared fixtures: an organisation with an API channel, and personas for permission checks.
+
+Personas (after healthchecks): ``admin``, ``supervisor``, ``agent``, ``analyst`` of the organisation ``fjord``, and an
+``outsider`` who is an admin of another organisation. ``api`` is a Django test client that sends a valid API token of
+``fjord``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from webcare.core.models import Agent, ApiToken, Channel, Organisation, Role, Team
+
+
+@dataclass
+class Personas:
+    org: Organisation
+    other_org: Organisation
+    channel: Channel
+    team: Team
+    admin: Any
+    supervisor: Any
+    agent: Any
+    analyst: Any
+    outsider: Any
+
+
+def make_user(username: str, org: Organisation, role: str, first_name: str = "") -> Any:
+    user = get_user_model().objects.create_user(
+        username=username, password="correct horse battery", first_name=first_name or username.title(),
+        email=f"{username}@example.test",
+    )
+    Agent.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    org = Organisation.objects.create(slug="fjord", name="Fjordnett", languages=["nb", "en"])
+    other = Organisation.objects.create(slug="other", name="Other brand")
+    channel = Channel.objects.create(organisation=org, kind="api", slug="api", name="API")
+    team = Team.objects.create(organisation=org, slug="customer-service", name="Customer service")
+    people = Personas(
+        org=org, other_org=other, channel=channel, team=team,
+        admin=make_user("ada", org, Role.ADMIN, "Ada"),
+        supervisor=make_user("sunniva", org, Role.SUPERVISOR, "Sunniva"),
+        agent=make_user("kari", org, Role.AGENT, "Kari"),
+        analyst=make_user("anders", org, Role.ANALYST, "Anders"),
+        outsider=make_user("olga", other, Role.ADMIN, "Olga"),
+    )
+    team.members.add(Agent.objects.get(user=people.agent), Agent.objects.get(user=people.supervisor))
+    return people
+
+
+@pytest.fixture
+def org(personas: Personas) -> Organisation:
+    return personas.org
+
+
+@pytest.fixture
+def channel(personas: Personas) -> Channel:
+    return personas.channel
+
+
+class ApiClient(Client):
+    """A test client that sends ``Authorization: Bearer <token>`` and JSON bodies."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(headers={"Authorization": f"Bearer {token}"})
+
+    def post_json(self, path: str, data: Any) -> Any:
+        return self.post(path, data=data, content_type="application/json")
+
+    def patch_json(self, path: str, data: Any) -> Any:
+        return self.patch(path, data=data, content_type="application/json")
+
+
+@pytest.fixture
+def api(personas: Personas) -> ApiClient:
+    _, plain = ApiToken.issue(personas.org, "tests")
+    return ApiClient(plain)
+
+
+def inbound_payload(n: int = 1, conversation: str = "c-1", author: str = "u-1", **overrides: Any) -> dict[str, Any]:
+    """A valid message in webcare's own format, varied by ``n``."""
+    payload: dict[str, Any] = {
+        "message_id": f"m-{n}",
+        "conversation_id": conversation,
+        "conversation_kind": "private",
+        "author": {"id": author, "handle": f"@{author}", "name": "Kari Nordmann"},
+        "text": f"Hei, fakturaen min er feil ({n})",
+        "sent_at": f"2026-11-20T10:{n % 60:02d}:00+00:00",
+    }
+    payload.update(overrides)
+    return payload

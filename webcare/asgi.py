@@ -1,0 +1,8 @@
+"""ASGI entry point (uvicorn): the embedded server and the one used at scale."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webcare.settings")
+application = get_asgi_application()

@@ -1,0 +1,99 @@
+"""Conversations (one thread on one channel) and their messages, in both directions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from webcare.core.models import Channel, Organisation
+from webcare.customers.models import Customer, Identity
+
+
+class ConversationKind(models.TextChoices):
+    """A public comment thread (post, mention, review) or a private message thread (DM, WhatsApp, e-mail)."""
+
+    PUBLIC = "public", "Public thread"
+    PRIVATE = "private", "Private messages"
+
+
+class Conversation(models.Model):
+    """One thread on one channel, identified by the platform's thread id."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="conversations")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="conversations")
+    external_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=8, choices=ConversationKind.choices)
+    #: The customer the thread is with (the author of its first inbound message).
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="conversations")
+    subject = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="conversation_unique")]
+        indexes = [models.Index(fields=["customer", "-last_message_at"], name="conversation_customer_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.channel.slug}/{self.external_id}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "From the customer"
+    OUTBOUND = "outbound", "From the brand"
+
+
+class DeliveryStatus(models.TextChoices):
+    """Inbound messages are ``received``; outbound ones go queued → sent, or failed (with the reason)."""
+
+    RECEIVED = "received", "Received"
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Message(models.Model):
+    """One message in a conversation: the customer's, or the brand's reply."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="messages")
+    #: The platform's id for the message; null for a reply not yet delivered. Unique per channel, which is what makes
+    #: a re-delivered webhook or a re-imported file add nothing.
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    is_public = models.BooleanField()
+    author_identity = models.ForeignKey(Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    #: Shown name of the author as the platform gave it (the brand's account name for platform-side replies).
+    author_name = models.CharField(max_length=255, blank=True)
+    text = models.TextField(blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    #: Attachment metadata: [{"name", "content_type", "size", "url"}].
+    attachments = models.JSONField(default=list, blank=True)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    sent_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    delivery_status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
+    delivery_error = models.TextField(blank=True)
+    #: The inbound event this message came from (null for replies written in webcare).
+    event = models.ForeignKey("ingest.InboundEvent", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="messages")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_id"], condition=Q(external_id__isnull=False),
+                                    name="message_unique_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at", "id"], name="message_thread_order"),
+            models.Index(fields=["ticket", "sent_at"], name="message_ticket_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.external_id or self.pk}"

@@ -1,0 +1,169 @@
+"""Organisations (brands), their channels, teams, agents and API tokens.
+
+Everything in webcare is scoped to one :class:`Organisation`, so one install can serve several brands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from webcare import crypto
+
+slug_validator = RegexValidator(r"^[a-z0-9][a-z0-9-]{0,62}$", "Use lower-case letters, digits and hyphens.")
+
+
+class ChannelKind(models.TextChoices):
+    """The platforms a channel can be on; the same values name an identity's platform."""
+
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    X = "x", "X"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    TELEGRAM = "telegram", "Telegram"
+    EMAIL = "email", "E-mail"
+    WEBCHAT = "webchat", "Web chat"
+    REVIEWS = "reviews", "Reviews"
+    API = "api", "API"
+
+
+class Role(models.TextChoices):
+    """What an agent may do. Analysts see aggregates; supervisors see their teams and review; admins manage."""
+
+    AGENT = "agent", "Agent"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Admin"
+    ANALYST = "analyst", "Analyst"
+
+
+class Organisation(models.Model):
+    """A brand with its own channels, customers, tickets and agents."""
+
+    slug = models.SlugField(max_length=63, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    #: ISO 639-1 codes the brand answers in (Norwegian as nb/nn); triage prefers these.
+    languages = models.JSONField(default=list, blank=True)
+    time_zone = models.CharField(max_length=64, default="Europe/Oslo")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.Model):
+    """One account of the brand on one platform (a Facebook page, an X account, a mailbox …)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="channels")
+    kind = models.CharField(max_length=16, choices=ChannelKind.choices)
+    slug = models.SlugField(max_length=63, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    settings = models.JSONField(default=dict, blank=True)
+    #: Credentials (tokens, app secrets, passwords) as AES-GCM ciphertext; read them with :meth:`get_credentials`.
+    credentials_encrypted = models.TextField(blank=True, default="", editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="channel_slug_unique_per_org")]
+        ordering = ["organisation_id", "kind", "slug"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def _credentials_aad(self) -> bytes:
+        return f"channel:{self.organisation_id}:{self.slug}".encode()
+
+    def set_credentials(self, values: dict[str, Any]) -> None:
+        """Encrypt ``values`` into the row (saved by the caller)."""
+        self.credentials_encrypted = crypto.encrypt_json(values, "channel-credentials", self._credentials_aad())
+
+    def get_credentials(self) -> dict[str, Any]:
+        """The decrypted credentials, or an empty dict when none are set."""
+        if not self.credentials_encrypted:
+            return {}
+        return crypto.decrypt_json(self.credentials_encrypted, "channel-credentials", self._credentials_aad())
+
+
+class Agent(models.Model):
+    """A Django user working for one organisation, with a role and a name customers see."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agents")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="agents")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
+    #: Languages the agent answers in (ISO 639-1), used by routing later.
+    languages = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="agent_unique_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} @ {self.organisation.slug} ({self.role})"
+
+
+class SignatureStyle(models.TextChoices):
+    FIRST_NAME = "first_name", "First name"
+    INITIALS = "initials", "Initials"
+
+
+class Team(models.Model):
+    """A group of agents that owns tickets (customer service, sales & marketing …)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    slug = models.SlugField(max_length=63, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    signature = models.CharField(max_length=16, choices=SignatureStyle.choices, default=SignatureStyle.FIRST_NAME)
+    members = models.ManyToManyField(Agent, related_name="teams", blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="team_slug_unique_per_org")]
+        ordering = ["organisation_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+TOKEN_PREFIX = "wc_"
+
+
+def hash_token(secret: str) -> str:
+    """SHA-256 of a token. Tokens carry 256 random bits, so a fast hash is enough (unlike a password)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A per-organisation API token. Only its hash is stored; the token is shown once when made."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=200)
+    #: The first characters of the token, to tell tokens apart in lists without storing the secret.
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, organisation: Organisation, name: str, created_by: Any = None) -> tuple[ApiToken, str]:
+        """Make a token; returns the row and the plain token, which is never retrievable again."""
+        plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            organisation=organisation,
+            name=name,
+            prefix=plain[:11],
+            token_hash=hash_token(plain),
+            created_by=created_by,
+        )
+        return token, plain

@@ -1,0 +1,81 @@
+"""Customers and their identities: one person, many handles across channels.
+
+Merging and splitting move identities (and the conversations they started) between customers; every move is written
+to :class:`CustomerHistory` so it can be shown, audited and undone.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from webcare.core.models import ChannelKind, Organisation
+
+
+class Customer(models.Model):
+    """A person (or company) who contacts the brand, on any number of channels."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="customers")
+    name = models.CharField(max_length=200, blank=True)
+    customer_number = models.CharField(max_length=64, blank=True)
+    notes = models.TextField(blank=True)
+    #: Set when this customer was merged into another; the row stays so old links and the history still resolve.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "name"], name="customer_org_name")]
+
+    def __str__(self) -> str:
+        return self.name or f"Customer {self.pk}"
+
+
+class Identity(models.Model):
+    """One handle of a customer on one platform (an X account, a phone number on WhatsApp, an e-mail address)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="identities")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    platform = models.CharField(max_length=16, choices=ChannelKind.choices)
+    #: The platform's stable id for the person (user id, phone number, address); unique per platform and brand.
+    external_id = models.CharField(max_length=255)
+    handle = models.CharField(max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "platform", "external_id"], name="identity_unique"),
+        ]
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.handle or self.external_id}"
+
+
+class HistoryKind(models.TextChoices):
+    MERGE = "merge", "Merged"
+    SPLIT = "split", "Split"
+
+
+class CustomerHistory(models.Model):
+    """A merge or split: which identities and conversations moved from which customer to which."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=HistoryKind.choices)
+    #: The customer that received the identities.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="history")
+    #: The customer they came from.
+    other = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    identity_ids = models.JSONField(default=list)
+    conversation_ids = models.JSONField(default=list)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "customer history"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.other_id} → {self.customer_id}"

@@ -1,0 +1,208 @@
+"""The ingestion worker: claim a batch of pending events, process it in one transaction, mark it done.
+
+PostgreSQL: any number of workers on any number of machines claim with ``SELECT … FOR UPDATE SKIP LOCKED``, so two
+workers never take the same event and none waits for another. SQLite: transactions begin IMMEDIATE (see settings), so
+the claim happens under the database's write lock and a second worker simply queues.
+
+Failure handling, from the outside in:
+- the process dies mid-batch → the transaction never commits, the row locks go, the events are still pending and the
+  next claim takes them again: nothing half-written;
+- a unique constraint fires because another worker stored the same thing first → the batch is redone (it then finds
+  what the other worker committed); this costs no attempt;
+- anything else → each event of the batch is processed alone in a savepoint, so one bad event cannot hold up the
+  others; the failing ones keep their error, are retried with exponential backoff, and after
+  ``WEBCARE_MAX_ATTEMPTS`` tries become dead letters that an admin can retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, close_old_connections, connection, transaction
+from django.utils import timezone
+
+from webcare.ingest import pipeline
+from webcare.ingest.models import EventStatus, InboundEvent
+
+logger = logging.getLogger("webcare.worker")
+
+#: Set after a commit that stored new events, so an in-process worker wakes at once instead of at its next poll.
+WAKE = threading.Event()
+CONFLICT_RETRIES = 5
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass
+class Tally:
+    """What a worker did, for its log line and the benchmark."""
+
+    batches: int = 0
+    events: int = 0
+    messages: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    dead: int = 0
+    conflicts: int = 0
+
+    def add(self, other: Tally) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def backoff(attempts: int, base_seconds: int) -> timedelta:
+    """Delay before try ``attempts + 1``: base, 2×base, 4×base … capped at an hour."""
+    return min(timedelta(seconds=base_seconds * (2 ** max(attempts - 1, 0))), MAX_BACKOFF)
+
+
+def _claim(batch_size: int, now: datetime) -> list[InboundEvent]:
+    queryset = (
+        InboundEvent.objects.filter(status=EventStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .select_related("channel")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset[:batch_size])
+
+
+def _fail(event: InboundEvent, error: str, now: datetime, permanent: bool) -> bool:
+    """Record a failure; returns True when the event became a dead letter."""
+    event.attempts += 1
+    event.last_error = error[:4000]
+    dead = permanent or event.attempts >= settings.WEBCARE_MAX_ATTEMPTS
+    if dead:
+        event.status = EventStatus.DEAD
+    else:
+        event.next_attempt_at = now + backoff(event.attempts, settings.WEBCARE_RETRY_BASE_SECONDS)
+    event.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    return dead
+
+
+def _mark_done(events: list[InboundEvent], now: datetime) -> None:
+    InboundEvent.objects.filter(pk__in=[e.pk for e in events]).update(
+        status=EventStatus.DONE, processed_at=now, last_error=""
+    )
+
+
+def _process_whole(events: list[InboundEvent], now: datetime, tally: Tally) -> pipeline.BatchOutcome:
+    """Process the batch in a savepoint, redoing it when a concurrent worker won a unique-constraint race."""
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            with transaction.atomic():
+                return pipeline.process(events, now)
+        except IntegrityError:
+            tally.conflicts += 1
+            if attempt == CONFLICT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _process_one_by_one(events: list[InboundEvent], now: datetime, tally: Tally) -> None:
+    for event in events:
+        try:
+            with transaction.atomic():
+                outcome = pipeline.process([event], now)
+        except Exception as exc:
+            logger.warning("event %s failed: %s", event.pk, type(exc).__name__)
+            tally.failed += 1
+            tally.dead += _fail(event, f"{type(exc).__name__}: {exc}", now, permanent=False)
+            continue
+        _account(outcome, [event], now, tally)
+
+
+def _account(outcome: pipeline.BatchOutcome, events: list[InboundEvent], now: datetime, tally: Tally) -> None:
+    done = [e for e in events if e.pk not in outcome.parse_failures]
+    for event in events:
+        if event.pk in outcome.parse_failures:
+            tally.failed += 1
+            tally.dead += _fail(event, "payload invalid: " + outcome.parse_failures[event.pk], now, permanent=True)
+    _mark_done(done, now)
+    tally.events += len(done)
+    tally.messages += len(outcome.stored.messages)
+    tally.duplicates += outcome.stored.duplicates
+
+
+def run_batch(batch_size: int | None = None) -> Tally:
+    """Claim and process one batch in one transaction. Returns an empty tally when there was nothing to do."""
+    tally = Tally()
+    batch_size = batch_size or settings.WEBCARE_WORKER_BATCH
+    with transaction.atomic():
+        now = timezone.now()
+        events = _claim(batch_size, now)
+        if not events:
+            return tally
+        tally.batches = 1
+        try:
+            outcome = _process_whole(events, now, tally)
+        except Exception as exc:
+            logger.warning("batch of %d failed (%s); processing its events one by one", len(events),
+                           type(exc).__name__)
+            _process_one_by_one(events, now, tally)
+        else:
+            _account(outcome, events, now, tally)
+    return tally
+
+
+def drain(batch_size: int | None = None, max_batches: int | None = None) -> Tally:
+    """Process batches until nothing is due (or ``max_batches``): for tests, the import command and benchmarks."""
+    total = Tally()
+    while max_batches is None or total.batches < max_batches:
+        tally = run_batch(batch_size)
+        if not tally.batches:
+            break
+        total.add(tally)
+    return total
+
+
+def run_forever(stop: threading.Event, batch_size: int | None = None, idle_seconds: float = 0.5) -> Tally:
+    """The worker loop: process while there is work, sleep (or wait to be woken) when idle, stop when ``stop`` is set.
+
+    Database errors that are not the batch's fault (the database restarting, a lock timeout) are logged and the loop
+    goes on after a pause, so a worker outlives a database restart.
+    """
+    total = Tally()
+    while not stop.is_set():
+        try:
+            tally = run_batch(batch_size)
+        except OperationalError as exc:
+            logger.error("database unavailable (%s); retrying in 2 s", type(exc).__name__)
+            close_old_connections()
+            stop.wait(2)
+            continue
+        if tally.batches:
+            total.add(tally)
+            logger.info("batch: %d events, %d messages, %d duplicates, %d failed", tally.events, tally.messages,
+                        tally.duplicates, tally.failed)
+            continue
+        WAKE.wait(idle_seconds)
+        WAKE.clear()
+    return total
+
+
+def start_in_process(stop: threading.Event) -> threading.Thread:
+    """Start the embedded worker as a daemon thread of the web server (the zero-set-up default)."""
+
+    def target() -> None:
+        try:
+            run_forever(stop)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=target, name="webcare-worker", daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_until_idle(timeout: float = 10.0) -> bool:
+    """Block until no event is pending and due (for tests that post through a running server)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not InboundEvent.objects.filter(status=EventStatus.PENDING, next_attempt_at__lte=timezone.now()).exists():
+            return True
+        time.sleep(0.05)
+    return False

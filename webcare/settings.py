@@ -1,0 +1,145 @@
+"""Django settings, read from the environment with defaults that need nothing.
+
+Embedded default: a SQLite file (WAL) in ``WEBCARE_DATA_DIR``. At scale: ``DATABASE_URL=postgres://…``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from webcare.conf import data_dir, env_bool, env_int, env_list, env_str, stored_secret
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = data_dir()
+
+DEBUG = env_bool("WEBCARE_DEBUG", default=False)
+SECRET_KEY = stored_secret("WEBCARE_SECRET_KEY", DATA_DIR / "secret_key")
+#: The key that wraps every data-encryption key (channel credentials now; customer keys in the privacy work).
+WEBCARE_MASTER_KEY = stored_secret("WEBCARE_MASTER_KEY", DATA_DIR / "master_key", nbytes=32)
+ALLOWED_HOSTS = env_list("WEBCARE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("WEBCARE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "ninja",
+    "webcare.core",
+    "webcare.customers",
+    "webcare.conversations",
+    "webcare.tickets",
+    "webcare.ingest",
+    "webcare.importers",
+    "webcare.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "webcare.urls"
+WSGI_APPLICATION = "webcare.wsgi.application"
+ASGI_APPLICATION = "webcare.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "webcare.sqlite3",
+            "OPTIONS": {
+                # IMMEDIATE: a writer takes the write lock at BEGIN, so two writers queue instead of failing with
+                # "database is locked" half-way through a transaction; this is what makes a batch claim safe on SQLite.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
+                ),
+            },
+        }
+    }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not Django's default in-memory test database: tests run real worker processes and threads against it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-webcare.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("nb", "Norsk bokmål"), ("da", "Dansk"), ("sv", "Svenska"), ("fi", "Suomi"),
+             ("nl", "Nederlands")]
+TIME_ZONE = env_str("WEBCARE_TIME_ZONE", "Europe/Oslo")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "media"
+
+LOGIN_URL = "/admin/login/"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("WEBCARE_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+#: Ingestion worker: how many inbound events one transaction takes, how often a failing one is tried before it is
+#: dead-lettered, and the first retry delay (doubled each try).
+WEBCARE_WORKER_BATCH = env_int("WEBCARE_WORKER_BATCH", 500, minimum=1)
+WEBCARE_MAX_ATTEMPTS = env_int("WEBCARE_MAX_ATTEMPTS", 5, minimum=1)
+WEBCARE_RETRY_BASE_SECONDS = env_int("WEBCARE_RETRY_BASE_SECONDS", 30, minimum=0)
+#: Largest accepted inbound API body, in bytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("WEBCARE_MAX_BODY_BYTES", 2_621_440, minimum=1024)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "webcare": {"handlers": ["console"], "level": env_str("WEBCARE_LOG_LEVEL", "INFO")},
+        "django": {"handlers": ["console"], "level": "WARNING"},
+    },
+}

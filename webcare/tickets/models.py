@@ -1,0 +1,173 @@
+"""Tickets, the unit of work, with labels, internal notes, links and a timeline of every change."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from webcare.conversations.models import Conversation
+from webcare.core.models import Organisation, Team
+from webcare.customers.models import Customer
+
+
+class Status(models.TextChoices):
+    """new → open → pending (waiting on the customer) → on hold → solved → closed.
+
+    A new inbound message reopens a pending, on-hold or solved ticket; a closed ticket stays closed and the message
+    starts a follow-up ticket linked to it.
+    """
+
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending (waiting on customer)"
+    ON_HOLD = "on_hold", "On hold"
+    SOLVED = "solved", "Solved"
+    CLOSED = "closed", "Closed"
+
+
+class Priority(models.IntegerChoices):
+    """1 is most urgent. Never derived from follower count or reach."""
+
+    URGENT = 1, "Urgent"
+    HIGH = 2, "High"
+    NORMAL = 3, "Normal"
+    LOW = 4, "Low"
+
+
+class Label(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="label_unique_per_org")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    """Work to be done for one conversation: owned, prioritised, and ended as solved or closed."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="tickets")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="tickets")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="assigned_tickets")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    labels = models.ManyToManyField(Label, blank=True, related_name="tickets")
+    subject = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    first_inbound_at = models.DateTimeField(null=True, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_response_at = models.DateTimeField(null=True, blank=True)
+    #: Since when the customer has been waiting for us (oldest unanswered inbound message); null when nobody waits.
+    #: The inbox sorts on this, oldest first, within priority.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # At most one ticket that is not closed per conversation: two workers racing to open a ticket for the
+            # same thread cannot both win.
+            models.UniqueConstraint(fields=["conversation"], condition=~Q(status="closed"),
+                                    name="ticket_one_active_per_conversation"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "priority", "waiting_since"], name="ticket_queue"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            models.Index(fields=["organisation", "-updated_at", "-id"], name="ticket_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject[:40]}"
+
+    @property
+    def first_response_seconds(self) -> float | None:
+        """How long the customer waited for the first answer, when both ends are known."""
+        if self.first_inbound_at and self.first_response_at and self.first_response_at >= self.first_inbound_at:
+            return (self.first_response_at - self.first_inbound_at).total_seconds()
+        return None
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    REOPENED = "reopened", "Reopened by a new message"
+    STATUS = "status", "Status changed"
+    ASSIGNEE = "assignee", "Assignee changed"
+    TEAM = "team", "Team changed"
+    PRIORITY = "priority", "Priority changed"
+    LABEL_ADDED = "label_added", "Label added"
+    LABEL_REMOVED = "label_removed", "Label removed"
+    REPLY = "reply", "Reply sent"
+    NOTE = "note", "Internal note"
+    LINKED = "linked", "Linked"
+    CUSTOMER_MERGED = "customer_merged", "Customer merged"
+
+
+class TicketEvent(models.Model):
+    """One change to a ticket (field, old, new, who, when): the ticket's timeline and audit trail."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    field = models.CharField(max_length=32, blank=True)
+    old = models.CharField(max_length=255, blank=True)
+    new = models.CharField(max_length=255, blank=True)
+    #: Null when the system did it (ingestion, automation).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticketevent_ticket_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.old}→{self.new}"
+
+
+class Note(models.Model):
+    """An internal note: never sent to the customer."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class LinkKind(models.TextChoices):
+    RELATED = "related", "Related"
+    FOLLOW_UP = "follow_up", "Follow-up of"
+    DUPLICATE = "duplicate", "Duplicate of"
+
+
+class TicketLink(models.Model):
+    """A directed link between two tickets of one organisation."""
+
+    from_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    to_ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=16, choices=LinkKind.choices, default=LinkKind.RELATED)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_ticket", "to_ticket"], name="ticketlink_unique"),
+            models.CheckConstraint(condition=~Q(from_ticket=models.F("to_ticket")), name="ticketlink_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_ticket_id} {self.kind} {self.to_ticket_id}"

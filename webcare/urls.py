@@ -1,0 +1,26 @@
+"""URL map: the admin, the REST API (with its OpenAPI schema and docs page) and the health check."""
+
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+
+from webcare.api.api import api
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and the test harness: the process answers and the database is reachable."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+admin.site.site_header = "webcare administration"
+admin.site.site_title = "webcare"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("health", health, name="health"),
+]
