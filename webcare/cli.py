@@ -24,7 +24,8 @@ MAIN_COMMANDS = [
 def usage() -> str:
     lines = ["usage: webcare COMMAND [options]   (webcare COMMAND --help for a command's options)", "", "commands:"]
     lines += [f"  {name:<12} {text}" for name, text in MAIN_COMMANDS]
-    lines += ["", "environment: WEBCARE_DATA_DIR (default ~/.local/share/webcare), DATABASE_URL (default: SQLite in it)",
+    lines += ["", "environment: WEBCARE_DATA_DIR (default ~/.local/share/webcare),",
+              "             DATABASE_URL (default: a SQLite file in the data directory)",
               "all Django commands: webcare help --all"]
     return "\n".join(lines)
 

@@ -131,7 +131,7 @@ class Team(models.Model):
         return self.name
 
 
-TOKEN_PREFIX = "wc_"
+TOKEN_PREFIX = "wc_"  # noqa: S105 - a visible prefix so leaked tokens are recognisable, not a secret
 
 
 def hash_token(secret: str) -> str:

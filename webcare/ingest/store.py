@@ -2,8 +2,8 @@
 
 Why set-based: one query per kind of row per batch (instead of several per message) is what lets one worker on
 SQLite take thousands of messages a second. Every insert is a plain insert guarded by a unique constraint; when a
-concurrent worker wins a race the constraint raises ``IntegrityError`` and the caller retries the whole batch, which then
-finds the rows the other worker committed. Nothing is check-then-insert without a constraint behind it.
+concurrent worker wins a race the constraint raises ``IntegrityError`` and the caller retries the whole batch, which
+then finds the rows the other worker committed. Nothing is check-then-insert without a constraint behind it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from webcare.conversations.models import Conversation, DeliveryStatus, Message
+from webcare.core.bulk import update_rows
 from webcare.core.models import Channel
 from webcare.customers.models import Customer, Identity
 from webcare.ingest.models import InboundEvent
@@ -107,12 +108,13 @@ def _identities(items: list[ParsedItem], now: datetime, result: StoreResult) -> 
     renamed = []
     for key, identity in found.items():
         author = wanted[key].message.author
-        if (author.handle and author.handle != identity.handle) or (author.name and author.name != identity.display_name):
+        new_handle = author.handle and author.handle != identity.handle
+        if new_handle or (author.name and author.name != identity.display_name):
             identity.handle = author.handle or identity.handle
             identity.display_name = author.name or identity.display_name
             renamed.append(identity)
     if renamed:
-        Identity.objects.bulk_update(renamed, ["handle", "display_name"])
+        update_rows(renamed, ["handle", "display_name"])
     return found
 
 
@@ -138,11 +140,11 @@ def _conversations(
             for conversation in Conversation.objects.filter(channel_id=channel_id, external_id__in=chunk):
                 found[(channel_id, conversation.external_id)] = conversation
 
-    def customer_for(key: tuple[int, str]) -> Customer | None:
+    def customer_for(key: tuple[int, str]) -> int | None:
         item = first_inbound.get(key)
         if item is None:
             return None
-        return identities[(item.channel.organisation_id, item.channel.kind, item.message.author.id)].customer
+        return identities[(item.channel.organisation_id, item.channel.kind, item.message.author.id)].customer_id
 
     new = []
     new_keys = set()
@@ -152,7 +154,7 @@ def _conversations(
         new_keys.add(key)
         conversation = Conversation(
             organisation_id=item.channel.organisation_id, channel=item.channel, external_id=key[1],
-            kind=item.message.conversation_kind, customer=customer_for(key),
+            kind=item.message.conversation_kind, customer_id=customer_for(key),
             subject=item.message.subject[:500], created_at=item.message.sent_at, last_message_at=last_at[key],
         )
         found[key] = conversation
@@ -165,7 +167,7 @@ def _conversations(
             continue
         dirty = False
         if conversation.customer_id is None and (customer := customer_for(key)) is not None:
-            conversation.customer = customer
+            conversation.customer_id = customer
             dirty = True
         if last_at[key] > conversation.last_message_at:
             conversation.last_message_at = last_at[key]
@@ -173,7 +175,7 @@ def _conversations(
         if dirty:
             changed.append(conversation)
     if changed:
-        Conversation.objects.bulk_update(changed, ["customer", "last_message_at"])
+        update_rows(changed, ["customer", "last_message_at"])
     return found
 
 
@@ -262,7 +264,7 @@ def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
     updated = [ticket for ticket in {id(t): t for t in message_ticket if t is not None}.values()
                if id(ticket) not in new_ids]
     if updated:
-        Ticket.objects.bulk_update(updated, [
+        update_rows(updated, [
             "status", "first_inbound_at", "last_inbound_at", "first_response_at", "last_response_at",
             "waiting_since", "solved_at", "updated_at",
         ])

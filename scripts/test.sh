@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install everything and run the whole test suite: lint, then pytest on SQLite and on PostgreSQL.
+# Starts PostgreSQL if it is down. Extra arguments go to pytest (e.g. -k worker, -x).
+source "$(dirname "$0")/_env.sh"
+cd "$ROOT"
+echo "== installing"
+make_venv "[test]"
+
+echo "== services"
+PG_URL="${WEBCARE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/webcare}"
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
+
+echo "== lint (ruff)"
+"$VENV/bin/ruff" check webcare tests benchmarks
+
+status=0
+TMP_SQLITE="$(mktemp -d)"; TMP_PG="$(mktemp -d)"
+trap 'rm -rf "$TMP_SQLITE" "$TMP_PG"' EXIT
+echo "== tests on SQLite"
+env -u DATABASE_URL WEBCARE_DATA_DIR="$TMP_SQLITE" "$VENV/bin/pytest" -p no:cacheprovider "$@" || status=$?
+echo "== tests on PostgreSQL"
+DATABASE_URL="$PG_URL" WEBCARE_DATA_DIR="$TMP_PG" "$VENV/bin/pytest" -p no:cacheprovider --create-db "$@" || status=$?
+if [ "$status" -eq 0 ]; then echo "== all green on SQLite and PostgreSQL"; fi
+exit "$status"

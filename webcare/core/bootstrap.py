@@ -1,0 +1,81 @@
+"""First-run chores shared by the commands: migrate when needed, create the first admin, a default organisation.
+
+Why: the embedded default must work with zero set-up — ``webcare serve`` on an empty data directory ends with a
+running desk and a printed login — while a PostgreSQL deployment with many workers must never have two processes
+migrating at once, so there only the explicit commands migrate.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import TextIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from webcare.core.models import Agent, Channel, ChannelKind, Organisation, Role
+
+
+def unapplied_migrations() -> int:
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def database_label() -> str:
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite file {settings_dict['NAME']}"
+    return f"{connection.vendor} database {settings_dict.get('NAME')!r} on {settings_dict.get('HOST') or 'localhost'}"
+
+
+def ensure_migrated(out: TextIO, migrate: bool = True) -> None:
+    """Migrate the database if it is behind, or (``migrate=False``) stop with the exact command to run."""
+    pending = unapplied_migrations()
+    if not pending:
+        return
+    if not migrate:
+        raise CommandError(f"The {database_label()} is not migrated ({pending} migrations pending). "
+                           "Run `webcare migrate` once, then start this command again.")
+    out.write(f"Migrating the {database_label()} ({pending} migrations)…\n")
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def ensure_default_organisation() -> Organisation:
+    """The first organisation, with an ``api`` channel, so the API accepts messages from the first minute."""
+    org = Organisation.objects.order_by("pk").first()
+    if org is None:
+        org = Organisation.objects.create(slug="default", name="My brand", languages=["en"])
+    if not Channel.objects.filter(organisation=org, kind=ChannelKind.API).exists():
+        Channel.objects.get_or_create(organisation=org, slug="api", defaults={"kind": ChannelKind.API, "name": "API"})
+    return org
+
+
+def create_or_reset_admin(username: str, email: str, org: Organisation) -> str:
+    """Create the admin (or reset its password); returns the new password, which is stored only as a hash."""
+    password = secrets.token_urlsafe(12)
+    user_model = get_user_model()
+    with transaction.atomic():
+        user, _ = user_model.objects.get_or_create(username=username, defaults={"email": email, "first_name": "Admin"})
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        Agent.objects.update_or_create(user=user, organisation=org, defaults={"role": Role.ADMIN})
+    return password
+
+
+def ensure_admin(out: TextIO) -> None:
+    """On the very first run, make an admin and print its login once."""
+    user_model = get_user_model()
+    if user_model.objects.filter(is_superuser=True).exists():
+        return
+    org = ensure_default_organisation()
+    password = create_or_reset_admin("admin", "admin@localhost", org)
+    out.write(
+        "\nFirst run: an admin account was created. Its password is shown only now:\n"
+        f"    username: admin\n    password: {password}\n"
+        "(make another or reset it with `webcare createadmin`)\n\n"
+    )

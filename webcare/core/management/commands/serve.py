@@ -1,0 +1,46 @@
+"""``webcare serve``: the web server with the embedded ingestion worker — the zero-set-up way to run the desk."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from webcare.core.bootstrap import database_label, ensure_admin, ensure_default_organisation, ensure_migrated
+
+
+class Command(BaseCommand):
+    help = "Run the web server (UI, API, webhooks) with an in-process ingestion worker, and print its URL."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not start the embedded worker (run `webcare worker` processes instead)")
+        parser.add_argument("--log-level", default="warning", help="web server log level (default warning)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        import uvicorn
+
+        from webcare.ingest.worker import start_in_process
+
+        ensure_migrated(self.stdout)
+        ensure_default_organisation()
+        ensure_admin(self.stdout)
+        stop = threading.Event()
+        if not options["no_worker"]:
+            start_in_process(stop)
+        host, port = options["host"], options["port"]
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        self.stdout.write(self.style.SUCCESS(f"webcare is running at http://{shown}:{port}/"))
+        self.stdout.write(f"  admin: http://{shown}:{port}/admin/   API docs: http://{shown}:{port}/api/v1/docs")
+        self.stdout.write(f"  data: {database_label()}; worker: {'off' if options['no_worker'] else 'embedded'}")
+        self.stdout.write("  stop with Ctrl+C")
+        self.stdout.flush()
+        config = uvicorn.Config("webcare.asgi:application", host=host, port=port, log_level=options["log_level"],
+                                lifespan="off", timeout_graceful_shutdown=5)
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            stop.set()
