@@ -3,13 +3,9 @@ dead letters, and the ticket lifecycle that inbound messages drive."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import textwrap
 import threading
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.conftest import Personas, inbound_payload
+from tests.support import ROOT, child_env, python_child, run_python
 from webcare.conversations.models import Conversation, Message
 from webcare.core.models import Channel
 from webcare.customers.models import Customer, Identity
@@ -27,37 +24,9 @@ from webcare.ingest.receive import receive
 from webcare.ingest.retry import retry_dead
 from webcare.tickets.models import EventKind, LinkKind, Status, Ticket, TicketEvent, TicketLink
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def child_env() -> dict[str, str]:
-    """The environment a worker subprocess needs to reach the same (test) database as this test."""
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "webcare.settings"
-    if connection.vendor == "sqlite":
-        env["WEBCARE_TEST_SQLITE_PATH"] = str(connection.settings_dict["NAME"])
-    else:
-        sd = connection.settings_dict
-        env["DATABASE_URL"] = f"postgres://{sd['USER']}@{sd['HOST'] or '127.0.0.1'}:{sd['PORT'] or 5432}/{sd['NAME']}"
-    return env
-
-
-CHILD_PRELUDE = textwrap.dedent("""
-    import os, sys
-    import django
-    from django.conf import settings
-    if os.environ.get("WEBCARE_TEST_SQLITE_PATH"):
-        import webcare.settings as s
-        s.DATABASES["default"]["NAME"] = os.environ["WEBCARE_TEST_SQLITE_PATH"]
-    django.setup()
-""")
-
 
 def run_child(code: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", CHILD_PRELUDE + textwrap.dedent(code)], env=child_env(), cwd=ROOT,
-        capture_output=True, text=True, timeout=timeout, check=False,
-    )
+    return run_python(code, timeout)
 
 
 def deliver(channel: Channel, n: int, **overrides: Any) -> InboundEvent:
@@ -94,7 +63,7 @@ def test_it_stores_one_message_when_two_worker_processes_race_on_duplicates(pers
             receive(personas.channel, inbound_payload(n, conversation=f"c-{n % 50}", author=f"u-{n % 40}"),
                     external_id=f"{copy}-{n}")
     code = "from webcare.ingest import worker; t = worker.drain(batch_size=7); print(t.events, t.conflicts)"
-    procs = [subprocess.Popen([sys.executable, "-c", CHILD_PRELUDE + code], env=child_env(), cwd=ROOT,  # noqa: S603
+    procs = [subprocess.Popen(python_child(code), env=child_env(), cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [proc.communicate(timeout=180) for proc in procs]
     assert all(proc.returncode == 0 for proc in procs), outputs

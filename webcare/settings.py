@@ -78,7 +78,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "webcare.sqlite3",
+            "NAME": env_str("WEBCARE_SQLITE_PATH") or DATA_DIR / "webcare.sqlite3",
             "OPTIONS": {
                 # IMMEDIATE: a writer takes the write lock at BEGIN, so two writers queue instead of failing with
                 # "database is locked" half-way through a transaction; this is what makes a batch claim safe on SQLite.

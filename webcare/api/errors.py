@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -46,6 +47,14 @@ class NotFound(ApiError):
 
     def __init__(self, field: str | None = None, message: str = "not found") -> None:
         super().__init__(404, "not found", {field: message} if field else None)
+
+
+def get_or_404[M: Model](queryset: QuerySet[M], **filters: Any) -> M:
+    """The one row matching ``filters`` (which must include the organisation), else a 404."""
+    try:
+        return queryset.get(**filters)
+    except ObjectDoesNotExist as exc:
+        raise NotFound() from exc
 
 
 class InvalidJSON(ValueError):
@@ -130,12 +139,15 @@ def install(api: NinjaAPI) -> None:
         logger.exception("unhandled error in %s %s", request.method, request.path, exc_info=exc)
         return error_response(api, request, 500, "internal error")
 
-    api.add_exception_handler(NinjaValidationError, on_validation)
-    api.add_exception_handler(ApiError, on_api_error)
-    api.add_exception_handler(ActionError, on_action_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(ObjectDoesNotExist, on_not_found)
-    api.add_exception_handler(AuthenticationError, on_authentication)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(RequestDataTooBig, on_too_big)
-    api.add_exception_handler(Exception, on_unexpected)
+    handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+        (NinjaValidationError, on_validation),
+        (ApiError, on_api_error),
+        (ActionError, on_action_error),
+        (Http404, on_not_found),
+        (AuthenticationError, on_authentication),
+        (HttpError, on_http_error),
+        (RequestDataTooBig, on_too_big),
+        (Exception, on_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

@@ -67,12 +67,12 @@ def create_or_reset_admin(username: str, email: str, org: Organisation) -> str:
     return password
 
 
-def ensure_admin(out: TextIO) -> None:
-    """On the very first run, make an admin and print its login once."""
+def ensure_admin(out: TextIO, org: Organisation | None = None) -> None:
+    """On the very first run, make an admin (of ``org``, else the first organisation) and print its login once."""
     user_model = get_user_model()
     if user_model.objects.filter(is_superuser=True).exists():
         return
-    org = ensure_default_organisation()
+    org = org or ensure_default_organisation()
     password = create_or_reset_admin("admin", "admin@localhost", org)
     out.write(
         "\nFirst run: an admin account was created. Its password is shown only now:\n"

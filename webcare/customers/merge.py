@@ -24,7 +24,8 @@ from webcare.tickets.models import EventKind, Ticket, TicketEvent
 def _lock(*customers: Customer) -> dict[int, Customer]:
     """The current rows of ``customers``, locked in id order (a fixed order, so two merges cannot deadlock)."""
     ids = sorted({customer.pk for customer in customers})
-    return {customer.pk: customer for customer in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    rows = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {customer.pk: customer for customer in rows}
 
 
 def do_merge(target: Customer, source: Customer, actor: Any) -> CustomerHistory:
@@ -65,9 +66,9 @@ def do_merge(target: Customer, source: Customer, actor: Any) -> CustomerHistory:
         ])
         Customer.objects.filter(merged_into=locked_source).update(merged_into=locked_target)
 
-        for field in ("name", "customer_number", "notes"):
-            if not getattr(locked_target, field) and getattr(locked_source, field):
-                setattr(locked_target, field, getattr(locked_source, field))
+        for name in ("name", "customer_number", "notes"):
+            if not getattr(locked_target, name) and getattr(locked_source, name):
+                setattr(locked_target, name, getattr(locked_source, name))
         locked_target.updated_at = now
         locked_target.save(update_fields=["name", "customer_number", "notes", "updated_at"])
         locked_source.merged_into = locked_target

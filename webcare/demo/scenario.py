@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import math
 import random
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any
 
 from webcare.demo.content import all_conversations
 from webcare.demo.content.base import PRIVATE_ONLY, Convo, Line
-from webcare.demo.content.names import POOLS, pool_for
+from webcare.demo.content.names import INTL_ORIGINS, POOLS, pool_for
 
 __all__ = ["AGENTS", "CHANNELS", "ORGANISATION", "TEAMS", "Scenario", "build_scenario"]
 
@@ -146,7 +147,7 @@ _WEEKEND_FACTOR = 0.65
 #: Default window (days before now) for the first message, by how the thread ends: unanswered threads are recent,
 #: threads waiting on the customer are days old at most, solved ones can be from any day of the fortnight.
 _WINDOWS: dict[str, tuple[float, float]] = {
-    "new": (0.02, 0.75),
+    "new": (0.02, 1.0),
     "open": (0.1, 2.5),
     "pending": (0.15, 4.5),
     "on_hold": (0.3, 6.0),
@@ -278,7 +279,10 @@ class _Builder:
 
     def _new_person(self, convo: Convo) -> _Person:
         market = convo.market or _LANG_MARKET[convo.lang]
-        firsts, lasts = POOLS[pool_for(convo.lang, market)]
+        origin = convo.origin
+        if convo.lang == "en" and origin is None:
+            origin = self.rng.choices(list(INTL_ORIGINS), weights=list(INTL_ORIGINS.values()))[0]
+        firsts, lasts = POOLS[pool_for(convo.lang, market, origin)]
         for _ in range(1000):
             first, last = self.rng.choice(firsts), self.rng.choice(lasts)
             if f"{first} {last}" not in self.used_names:
@@ -289,8 +293,9 @@ class _Builder:
         digits, phone = self._phone(market)
         year = self.rng.randint(1948, 2006)
         provider = self.rng.choice(("gmail", "hotmail", "outlook", "icloud", "online", "live"))
-        local = self.rng.choice((f"{_slug(first)}.{_slug(last)}", f"{_slug(first)}{_slug(last)}{year % 100:02d}",
-                                 f"{_slug(first)[0]}{_slug(last)}", f"{_slug(first)}.{_slug(last)}{self.rng.randint(1, 99)}"))
+        f, la = _slug(first), _slug(last)
+        local = self.rng.choice((f"{f}.{la}", f"{f}{la}{year % 100:02d}", f"{f[0]}{la}",
+                                 f"{f}.{la}{self.rng.randint(1, 99)}"))
         person = _Person(
             key=f"cust-{len(self.people) + 1:04d}",
             first=first,
@@ -378,7 +383,12 @@ class _Builder:
             candidates = local or candidates
         if not candidates:
             raise ValueError(f"{convo.key}: no agent in team {team!r} writes {convo.lang!r}")
-        weights = [0.35 if agent["role"] == "supervisor" else 1.0 for agent in candidates]
+        # Agents mostly answer in their first language; supervisors step in now and then.
+        weights = [
+            (1.0 if agent["languages"][0] == convo.lang or convo.lang == "en" else 0.3)
+            * (0.35 if agent["role"] == "supervisor" else 1.0)
+            for agent in candidates
+        ]
         return self.rng.choices(candidates, weights=weights)[0]
 
     # --- time ---------------------------------------------------------------------------------------------------
@@ -388,14 +398,19 @@ class _Builder:
         value = math.exp(self.rng.uniform(math.log(low), math.log(high)))
         return timedelta(seconds=round(value * 60) + self.rng.randint(0, 59))
 
-    def _sample_start(self, low_days: float, high_days: float, offset: timedelta) -> datetime:
+    def _sample_start(self, low_days: float, high_days: float, offset: timedelta,
+                      hours: tuple[int, int] | None) -> datetime:
+        """A first-message time in the window, likelier at busy hours, within ``hours`` (local) if given."""
         span = (high_days - low_days) * 86400
-        while True:
+        for _ in range(20_000):
             moment = self.now - timedelta(seconds=low_days * 86400 + self.rng.random() * span)
             local = moment + offset
+            if hours is not None and not hours[0] <= local.hour < hours[1]:
+                continue
             weight = _HOUR_WEIGHT[local.hour] * (_WEEKEND_FACTOR if local.weekday() >= 5 else 1.0)
             if self.rng.random() * max(_HOUR_WEIGHT) <= weight:
                 return moment.replace(microsecond=0)
+        raise RuntimeError(f"no moment between {low_days} and {high_days} days ago within hours {hours}")
 
     def _staffed(self, moment: datetime, spec: _ChannelSpec, offset: timedelta) -> datetime:
         """The first moment at or after ``moment`` when someone is at the desk for this channel."""
@@ -444,10 +459,7 @@ class _Builder:
         spec = _SPECS[convo.channel]
         market = convo.market or _LANG_MARKET[convo.lang]
         offset = timedelta(hours=_UTC_OFFSET_HOURS[market])
-        if convo.follows is not None:
-            person = self.by_key[convo.follows].person
-        else:
-            person = self._new_person(convo)
+        person = self.by_key[convo.follows].person if convo.follows is not None else self._new_person(convo)
         self._identity(person, convo.channel)
         low, high = convo.window or _WINDOWS[convo.ending]
         if convo.follows is not None:
@@ -460,7 +472,7 @@ class _Builder:
                 first_at = convo.lines[0].at or 0
                 start = self.anchor + timedelta(minutes=first_at, seconds=self.rng.randint(0, 59))
             else:
-                start = self._sample_start(low, high, offset)
+                start = self._sample_start(low, high, offset, convo.hours)
             times = self._timeline(convo, spec, start, offset)
             if times[-1] <= self.now - timedelta(minutes=1) and self.now - times[0] < SPAN:
                 break
@@ -484,6 +496,8 @@ class _Builder:
     def _note_times(self, convo: Convo, times: list[datetime]) -> list[datetime]:
         """Each internal note is written just before the matching reply, or a while after the last message."""
         replies = [t for line, t in zip(convo.lines, times, strict=True) if not line.inbound]
+        if convo.ending == "open":
+            replies = []  # the note is about the customer's latest message, which still waits for us
         result: list[datetime] = []
         for index in range(len(convo.notes)):
             if index < len(replies):
@@ -514,6 +528,10 @@ def _check(convo: Convo) -> None:
             raise ValueError(f"{convo.key}: agent line without a {{agent}} signature: {line.text[:40]!r}")
         if line.inbound and "{agent}" in line.text:
             raise ValueError(f"{convo.key}: customer line with {{agent}}")
+        if "{month" in line.text and (line.lang or convo.lang) not in _MONTHS:
+            raise ValueError(f"{convo.key}: no month names for {line.lang or convo.lang!r}; write around the month")
+        if "{workday" in line.text and not _WORKDAY_PLACEHOLDER.search(line.text):
+            raise ValueError(f"{convo.key}: write {{workday+N}} with N from 1 to 9")
     last_inbound = convo.lines[-1].inbound
     replies = sum(not line.inbound for line in convo.lines)
     if convo.ending == "new" and replies:
@@ -530,11 +548,66 @@ def _check(convo: Convo) -> None:
         raise ValueError(f"{convo.key}: priority is 1..4")
 
 
-def _fill(text: str, person: _Person, agent: dict[str, Any] | None) -> str:
+_MONTHS: dict[str, tuple[str, ...]] = {
+    "nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
+           "desember"),
+    "nn": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
+           "desember"),
+    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november",
+           "december"),
+    "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+           "november", "december"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+_MONTH_PLACEHOLDER = re.compile(r"\{month([+-]\d)?\}")
+#: Working days, Monday to Friday, as written after "on" in each language (Finnish: translative, "for Thursday").
+_WORKDAYS: dict[str, tuple[str, ...]] = {
+    "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag"),
+    "nn": ("måndag", "tysdag", "onsdag", "torsdag", "fredag"),
+    "da": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag"),
+    "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag"),
+    "fi": ("maanantaiksi", "tiistaiksi", "keskiviikoksi", "torstaiksi", "perjantaiksi"),
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
+}
+_WORKDAY_PLACEHOLDER = re.compile(r"\{workday\+(\d)(:cap)?\}")
+
+
+def _fill(text: str, person: _Person, agent: dict[str, Any] | None, lang: str, start: datetime) -> str:
+    """Put names, contact details, months and weekdays into hand-written text.
+
+    ``{month}``, ``{month-1}``, ``{month+2}`` … are the month of the thread's first message (local time, roughly),
+    shifted; ``{workday+N}`` is the N-th working day after it (``{workday+N:cap}`` capitalised, to start a
+    sentence). Both are written in the text's language, so "the invoice for October" and "a technician on Thursday"
+    are right whenever the demo is built.
+    """
     text = (text.replace("{first}", person.first).replace("{full}", person.full)
             .replace("{phone}", person.phone).replace("{email}", person.email))
     if agent is not None:
         text = text.replace("{agent}", agent["first_name"])
+    local = start + timedelta(hours=_UTC_OFFSET_HOURS[person.market])
+    if "{month" in text:
+        names = _MONTHS[lang]
+
+        def month(match: re.Match[str]) -> str:
+            return names[(local.month - 1 + int(match.group(1) or 0)) % 12]
+
+        text = _MONTH_PLACEHOLDER.sub(month, text)
+    if "{workday" in text:
+        days = _WORKDAYS[lang]
+
+        def workday(match: re.Match[str]) -> str:
+            day, left = local.date(), int(match.group(1))
+            while left:
+                day += timedelta(days=1)
+                left -= day.weekday() < 5
+            name = days[day.weekday()]
+            return name[:1].upper() + name[1:] if match.group(2) else name
+
+        text = _WORKDAY_PLACEHOLDER.sub(workday, text)
     return text
 
 
@@ -579,18 +652,22 @@ def _emit(placed: list[_Placed]) -> tuple[list[dict[str, Any]], list[dict[str, A
             assert item.agent is not None
             message["author"] = dict(spec.brand)
             message["agent"] = item.agent["username"]
-        message["text"] = _fill(line.text, item.person, item.agent)
+        language = line.lang or convo.lang
+        start = item.times[0]
+        message["text"] = _fill(line.text, item.person, item.agent, language, start)
         if convo.subject and (convo.channel == "email" or index == 0):
             prefix = "" if index == 0 else _REPLY_PREFIX[convo.lang]
-            message["subject"] = prefix + convo.subject
+            message["subject"] = prefix + _fill(convo.subject, item.person, item.agent, convo.lang, start)
         message["sent_at"] = _iso(moment)
         if index > 0:
             message["in_reply_to"] = item.message_ids[index - 1]
         if line.attachments:
             message["attachments"] = [
-                {"name": f.name, "content_type": f.content_type, "size": f.size} for f in line.attachments
+                {"name": _fill(f.name, item.person, item.agent, language, start), "content_type": f.content_type,
+                 "size": f.size}
+                for f in line.attachments
             ]
-        message["language"] = line.lang or convo.lang
+        message["language"] = language
         messages.append(message)
 
     tickets: list[dict[str, Any]] = []
@@ -606,7 +683,8 @@ def _emit(placed: list[_Placed]) -> tuple[list[dict[str, Any]], list[dict[str, A
             "priority": convo.priority,
             "labels": list(convo.labels),
             "notes": [
-                {"author": author, "text": _fill(text, item.person, item.agent), "at": _iso(at)}
+                {"author": author, "text": _fill(text, item.person, item.agent, convo.lang, item.times[0]),
+                 "at": _iso(at)}
                 for text, at in zip(convo.notes, item.note_times, strict=True)
             ] if author is not None else [],
             "scenario": convo.scenario,

@@ -340,7 +340,7 @@ def human_duration(seconds: float | None) -> str:
 
 def render_summary(stats: ImportStats) -> str:
     """The final table as plain text (no colour codes), so it reads the same in a terminal, a log or a test."""
-    table = Table(title=f"webcare import ({stats.format})", show_header=True, header_style="bold")
+    table = Table(title=f"webcare import ({stats.format})", show_header=False)
     table.add_column("", style="bold")
     table.add_column("", justify="right")
     table.add_column("", overflow="fold")
@@ -352,7 +352,7 @@ def render_summary(stats: ImportStats) -> str:
     table.add_row("rows skipped", f"{stats.skipped_total:,}", "reasons below; every line is on stderr")
     for reason, group in sorted(stats.skipped.items(), key=lambda kv: (-kv[1].count, kv[0])):
         lines = ", ".join(str(line) for line in group.lines) + (", …" if group.count > len(group.lines) else "")
-        table.add_row(f"  {reason}", f"{group.count:,}", f"lines {lines}")
+        table.add_row(f"  {reason}", f"{group.count:,}", ("line " if group.count == 1 else "lines ") + lines)
     table.add_row("organisations created", f"{stats.organisations_created:,}", "")
     table.add_row("channels created", f"{stats.channels_created:,}", "")
     table.add_row("time", f"{stats.seconds:,.1f} s", f"{row_rate:,.0f} rows/s")

@@ -97,7 +97,7 @@ class _Destinations:
 def parse_line(raw: bytes) -> tuple[dict[str, Any], MessageIn]:
     """Split one line into its envelope and its validated message, or raise :class:`LineError`."""
     try:
-        data = json.loads(raw)
+        data = json.loads(raw.rstrip(b"\r\n"))
     except UnicodeDecodeError as exc:
         raise LineError("not UTF-8", str(exc.reason)) from exc
     except json.JSONDecodeError as exc:

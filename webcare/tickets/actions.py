@@ -142,7 +142,7 @@ def do_change_ticket(
     *,
     status: str | _Unset = UNSET,
     assignee: Any = UNSET,
-    team: Team | None | _Unset = UNSET,
+    team: Team | _Unset | None = UNSET,
     priority: int | _Unset = UNSET,
     labels: Iterable[str] | _Unset = UNSET,
 ) -> list[TicketEvent]:
@@ -194,14 +194,14 @@ def do_change_ticket(
             events += _events_from_changes(lifecycle.set_status(locked, wanted_status, now), actor, now)
             update_fields |= {"status", "solved_at", "closed_at"}
         if "assignee" in changes_requested:
-            old_name = locked.assignee.get_username() if locked.assignee_id else ""
+            old_name = locked.assignee.get_username() if locked.assignee is not None else ""
             locked.assignee = assignee
             events.append(_event(locked, EventKind.ASSIGNEE, actor, now, "assignee", old_name,
                                  assignee.get_username() if assignee else ""))
             update_fields.add("assignee")
         if "team" in changes_requested:
             assert not isinstance(team, _Unset)
-            old_slug = locked.team.slug if locked.team_id else ""
+            old_slug = locked.team.slug if locked.team is not None else ""
             locked.team = team
             events.append(_event(locked, EventKind.TEAM, actor, now, "team", old_slug, team.slug if team else ""))
             update_fields.add("team")

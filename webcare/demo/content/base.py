@@ -5,8 +5,10 @@ language and register. To keep hundreds of hand-written threads readable, they a
 helpers (``c`` for a customer line, ``a`` for an agent line, ``convo`` for a thread). Everything that varies per
 build (names, handles, times, ids, which agent answers) is left to ``webcare.demo.scenario``, so the text stays free of
 bookkeeping. Placeholders in the text: ``{first}``/``{full}`` (the customer's first/full name), ``{phone}``/``{email}``
-(the customer's own contact details) and ``{agent}`` (the replying agent's first name; every agent line must sign with
-it). Pure standard library on purpose: the scenario is tested without Django or a database.
+(the customer's own contact details), ``{agent}`` (the replying agent's first name; every agent line must sign with
+it), ``{month}``/``{month-1}``/``{month+2}`` (month names relative to when the thread starts) and ``{workday+1}``,
+``{workday+2}`` … (the following working days), so that "the invoice for October" or "a technician on Thursday" is
+right whenever the demo is built. Pure standard library on purpose: the scenario is tested without Django or a database.
 """
 
 from __future__ import annotations
@@ -64,7 +66,10 @@ class Convo:
 
     ``follows`` names the key of an earlier conversation by the same person (on another channel), so the loader can
     show one customer with two identities. ``window`` bounds, in days before ``now``, when the first message may
-    fall. ``anchored`` threads (the outage) are timed from the outage start instead of being spread over two weeks.
+    fall, and ``hours`` bounds its local hour (``(17, 22)``: from 17:00 to before 22:00) when the text says "this
+    evening" or "the match starts in an hour". ``anchored`` threads (the outage) are timed from the outage start
+    instead of being spread over two weeks. ``origin`` picks the name pool of an English-writing customer (``"pl"``
+    for the Polish worker who calls home every day), where the text depends on it.
     """
 
     key: str
@@ -83,6 +88,8 @@ class Convo:
     market: Market | None = None
     agent: str | None = None
     anchored: bool = False
+    hours: tuple[int, int] | None = None
+    origin: str | None = None
 
 
 def c(text: str, *attachments: Attachment, delay: int | None = None, at: int | None = None,
@@ -125,6 +132,8 @@ def convo(
     market: Market | None = None,
     agent: str | None = None,
     anchored: bool = False,
+    hours: tuple[int, int] | None = None,
+    origin: str | None = None,
 ) -> Convo:
     """Write down one conversation; ``labels`` is space-separated and the key gets the language as prefix.
 
@@ -147,4 +156,6 @@ def convo(
         market=market,
         agent=agent,
         anchored=anchored,
+        hours=hours,
+        origin=origin,
     )

@@ -98,25 +98,63 @@ POOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "van Beek", "Koster", "Prins", "Kuipers", "Hoekstra",
         ),
     ),
-    "intl": (
-        (
-            "James", "Emily", "Daniel", "Priya", "Tomasz", "Olena", "Carlos", "Lucia", "Michael", "Sarah", "Raj",
-            "Chloe", "Liam", "Aisha", "Marek", "Giulia", "Ben", "Hannah", "Sean", "Mei", "Arjun", "Katarzyna",
-            "Diego", "Rachel", "Oliver", "Dmytro", "Fiona", "Kwame", "Ana", "Patrick", "Yuki", "Gabriel",
-        ),
-        (
-            "Smith", "Walker", "Nair", "Kowalski", "Shevchenko", "García", "Rossi", "O'Brien", "Murphy", "Patel",
-            "Chen", "Novak", "Wright", "Taylor", "Brown", "Evans", "Fernández", "Kim", "Ivanova", "Okafor", "Silva",
-            "Hughes", "Reid", "Das", "Bennett", "Lewandowska", "Moreau", "Tanaka", "Mensah", "Costa", "Fischer",
-        ),
+    # English-writing customers: people who moved here (or visit) from elsewhere, one pool per origin so that first
+    # and last names fit together.
+    "intl-anglo": (
+        ("James", "Emily", "Daniel", "Michael", "Sarah", "Chloe", "Liam", "Ben", "Hannah", "Sean", "Rachel",
+         "Oliver", "Fiona", "Patrick", "Megan", "Ryan", "Kate", "Gavin", "Laura", "Craig"),
+        ("Smith", "Walker", "O'Brien", "Murphy", "Wright", "Taylor", "Brown", "Evans", "Hughes", "Reid", "Bennett",
+         "Clarke", "Doyle", "Campbell", "Fletcher", "McKenna"),
+    ),
+    "intl-pl": (
+        ("Tomasz", "Katarzyna", "Marek", "Agnieszka", "Piotr", "Magdalena", "Krzysztof", "Ewa", "Paweł", "Joanna"),
+        ("Nowak", "Wójcik", "Kowalczyk", "Mazur", "Krawczyk", "Zając", "Król", "Wieczorek"),
+    ),
+    "intl-ua": (
+        ("Olena", "Dmytro", "Oksana", "Andrii", "Iryna", "Serhii", "Yulia", "Taras"),
+        ("Shevchenko", "Bondarenko", "Kovalenko", "Tkachenko", "Kravchenko", "Melnyk", "Boyko", "Savchenko"),
+    ),
+    "intl-in": (
+        ("Priya", "Raj", "Arjun", "Ananya", "Rahul", "Deepa", "Vikram", "Sneha"),
+        ("Nair", "Patel", "Sharma", "Iyer", "Reddy", "Gupta", "Menon", "Rao"),
+    ),
+    "intl-es": (
+        ("Carlos", "Lucía", "Diego", "Ana", "Javier", "Marta", "Pablo", "Elena"),
+        ("García", "Fernández", "López", "Martínez", "Sánchez", "Romero", "Torres", "Ruiz"),
+    ),
+    "intl-it": (
+        ("Giulia", "Marco", "Francesca", "Luca", "Chiara", "Matteo", "Alessandro", "Federica"),
+        ("Rossi", "Bianchi", "Romano", "Colombo", "Ricci", "Greco", "Conti", "Marino"),
+    ),
+    "intl-br": (
+        ("Gabriel", "Beatriz", "Rafael", "Camila", "Lucas", "Mariana"),
+        ("Silva", "Costa", "Santos", "Oliveira", "Pereira", "Almeida"),
+    ),
+    "intl-gh": (
+        ("Kwame", "Ama", "Kofi", "Akosua", "Yaw", "Abena"),
+        ("Mensah", "Boateng", "Owusu", "Asante", "Appiah"),
+    ),
+    "intl-cn": (
+        ("Mei", "Wei", "Lin", "Jun", "Xiaoling", "Hao"),
+        ("Chen", "Wang", "Zhang", "Liu", "Huang", "Zhou"),
+    ),
+    "intl-de": (
+        ("Lukas", "Anna", "Felix", "Lena", "Maximilian", "Sophie", "Tobias", "Katrin"),
+        ("Müller", "Schmidt", "Fischer", "Weber", "Becker", "Wagner", "Hoffmann"),
     ),
 }
 
 
-def pool_for(lang: Lang, market: str) -> str:
-    """Which name pool fits a customer writing ``lang`` from ``market``."""
+#: How often each origin turns up among English-writing customers when the conversation does not say.
+INTL_ORIGINS: dict[str, float] = {
+    "anglo": 4.0, "pl": 1.5, "ua": 1.0, "in": 1.5, "es": 1.0, "it": 1.0, "br": 0.7, "gh": 0.6, "cn": 0.7, "de": 1.0,
+}
+
+
+def pool_for(lang: Lang, market: str, origin: str | None = None) -> str:
+    """Which name pool fits a customer writing ``lang`` from ``market`` (English writers: see ``origin``)."""
     if lang == "en":
-        return "intl"
+        return f"intl-{origin or 'anglo'}"
     if lang == "nn":
         return "nn"
     if lang == "sv" and market == "fi":

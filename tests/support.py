@@ -1,0 +1,41 @@
+"""Helpers for tests that start real webcare processes against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+WEBCARE = str(Path(sys.executable).with_name("webcare"))
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for a subprocess that must use the same (test) database as this test."""
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = "webcare.settings"
+    if connection.vendor == "sqlite":
+        env.pop("DATABASE_URL", None)
+        env["WEBCARE_SQLITE_PATH"] = str(connection.settings_dict["NAME"])
+    else:
+        sd = connection.settings_dict
+        env["DATABASE_URL"] = f"postgres://{sd['USER']}@{sd['HOST'] or '127.0.0.1'}:{sd['PORT'] or 5432}/{sd['NAME']}"
+    env.update(extra)
+    return env
+
+
+PRELUDE = "import os, sys, django\ndjango.setup()\n"
+
+
+def python_child(code: str) -> list[str]:
+    """argv for a Python subprocess with Django set up."""
+    return [sys.executable, "-c", PRELUDE + textwrap.dedent(code)]
+
+
+def run_python(code: str, timeout: float = 120, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(python_child(code), env=child_env(**extra), cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout, check=False)

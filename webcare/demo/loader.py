@@ -1,0 +1,198 @@
+"""Load the Fjordnett demo (``webcare.demo.scenario``) through the same path live messages take.
+
+Why through ``store`` and the pipeline steps: the demo then shows exactly what the desk does with real traffic —
+threads, customers, tickets, response times, and whatever later steps (triage, routing, SLA) add — instead of
+hand-made rows that could drift from the real behaviour. Only what an agent would have done by hand (assigning,
+labelling, notes, solving) is applied afterwards from the scenario's ticket list, with the scenario's times.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from webcare.conversations.models import Conversation
+from webcare.core.models import Agent, Channel, Organisation, Team
+from webcare.customers.merge import do_merge
+from webcare.customers.models import Customer, Identity
+from webcare.demo.scenario import Scenario, build_scenario
+from webcare.ingest import pipeline
+from webcare.ingest.schema import MessageIn
+from webcare.ingest.store import ParsedItem, store
+from webcare.tickets.models import EventKind, Label, Note, Status, Ticket, TicketEvent
+
+#: Keys of a scenario message that are for the loader (or for evaluation), not part of webcare's message format.
+ENVELOPE_KEYS = ("channel", "customer_key", "language")
+BATCH = 500
+
+
+@dataclass
+class DemoSummary:
+    organisation: str
+    conversations: int
+    messages: int
+    tickets_by_status: dict[str, int]
+    agents: list[str]
+    agent_password: str | None
+    already_loaded: bool = False
+
+
+def _make_users(scenario: Scenario, org: Organisation, password: str) -> dict[str, Any]:
+    user_model = get_user_model()
+    teams = {}
+    for team in scenario.teams:
+        teams[team["slug"]], _ = Team.objects.get_or_create(
+            organisation=org, slug=team["slug"], defaults={"name": team["name"], "signature": team["signature"]})
+    users = {}
+    for spec in scenario.agents:
+        user, created = user_model.objects.get_or_create(username=spec["username"], defaults={
+            "first_name": spec["first_name"], "last_name": spec["last_name"], "email": spec["email"]})
+        if created:
+            user.set_password(password)
+            user.is_staff = spec["role"] in ("admin", "supervisor")
+            user.save()
+        agent, _ = Agent.objects.update_or_create(user=user, organisation=org, defaults={
+            "role": spec["role"], "languages": spec["languages"]})
+        for slug in spec["teams"]:
+            teams[slug].members.add(agent)
+        users[spec["username"]] = user
+    return {"users": users, "teams": teams}
+
+
+def _store_messages(scenario: Scenario, channels: dict[str, Channel]) -> None:
+    items = []
+    for raw in scenario.messages:
+        body = {k: v for k, v in raw.items() if k not in ENVELOPE_KEYS}
+        items.append(ParsedItem(channels[raw["channel"]], MessageIn.model_validate(body)))
+    steps = pipeline.configured_steps()
+    for start in range(0, len(items), BATCH):
+        with transaction.atomic():
+            result = store(items[start : start + BATCH])
+            for step in steps:
+                step.run(result)
+
+
+def _link_customers(scenario: Scenario, org: Organisation, channels: dict[str, Channel]) -> None:
+    """One person on several channels: merge their customers, as an agent would after recognising them."""
+    identities_by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for raw in scenario.messages:
+        if raw.get("direction", "inbound") == "inbound" and raw.get("customer_key"):
+            identities_by_key[raw["customer_key"]].add((channels[raw["channel"]].kind, raw["author"]["id"]))
+    for keys in identities_by_key.values():
+        if len(keys) < 2:
+            continue
+        customers = []
+        for platform, external_id in sorted(keys):
+            identity = Identity.objects.select_related("customer").get(
+                organisation=org, platform=platform, external_id=external_id)
+            if identity.customer not in customers:
+                customers.append(identity.customer)
+        target = customers[0]
+        for other in customers[1:]:
+            do_merge(Customer.objects.get(pk=target.pk), Customer.objects.get(pk=other.pk), actor=None)
+
+
+def _at(value: str | None, fallback: datetime) -> datetime:
+    parsed = parse_datetime(value) if value else None
+    return parsed or fallback
+
+
+def _apply_ticket_states(scenario: Scenario, org: Organisation, channels: dict[str, Channel],
+                         people: dict[str, Any]) -> None:
+    users, teams = people["users"], people["teams"]
+    labels: dict[str, Label] = {}
+    for spec in scenario.tickets:
+        conversation = Conversation.objects.get(channel=channels[spec["channel"]], external_id=spec["conversation_id"])
+        ticket = Ticket.objects.filter(conversation=conversation).order_by("-id").first()
+        if ticket is None:
+            continue
+        last_at = conversation.last_message_at
+        assignee = users.get(spec.get("assignee") or "")
+        team = teams.get(spec.get("team") or "")
+        changes: list[TicketEvent] = []
+        if team and ticket.team_id != team.pk:
+            changes.append(TicketEvent(ticket=ticket, kind=EventKind.TEAM, field="team", new=team.slug,
+                                       at=ticket.created_at + timedelta(minutes=2)))
+            ticket.team = team
+        if assignee and ticket.assignee_id != assignee.pk:
+            changes.append(TicketEvent(ticket=ticket, kind=EventKind.ASSIGNEE, field="assignee",
+                                       new=assignee.username, actor=assignee,
+                                       at=ticket.created_at + timedelta(minutes=3)))
+            ticket.assignee = assignee
+        priority = int(spec.get("priority") or 3)
+        if priority != ticket.priority:
+            changes.append(TicketEvent(ticket=ticket, kind=EventKind.PRIORITY, field="priority",
+                                       old=str(ticket.priority), new=str(priority), at=ticket.created_at))
+            ticket.priority = priority
+        status = spec["status"]
+        if status != ticket.status:
+            changes.append(TicketEvent(ticket=ticket, kind=EventKind.STATUS, field="status", old=ticket.status,
+                                       new=status, actor=assignee, at=last_at + timedelta(minutes=5)))
+            ticket.status = status
+            if status in (Status.SOLVED, Status.CLOSED):
+                ticket.solved_at = last_at + timedelta(minutes=5)
+                ticket.waiting_since = None
+            if status == Status.CLOSED:
+                ticket.closed_at = last_at + timedelta(days=4)
+        ticket.updated_at = max(ticket.updated_at, last_at)
+        ticket.save()
+        for name in spec.get("labels", []):
+            if name not in labels:
+                labels[name], _ = Label.objects.get_or_create(organisation=org, name=name)
+            ticket.labels.add(labels[name])
+            changes.append(TicketEvent(ticket=ticket, kind=EventKind.LABEL_ADDED, field="labels", new=name,
+                                       at=ticket.created_at + timedelta(minutes=1)))
+        for note in spec.get("notes", []):
+            at = _at(note.get("at"), last_at)
+            author = users.get(note.get("author") or "")
+            Note.objects.create(ticket=ticket, author=author, text=note["text"], created_at=at)
+            changes.append(TicketEvent(ticket=ticket, kind=EventKind.NOTE, actor=author, at=at))
+        TicketEvent.objects.bulk_create(changes)
+
+
+def load_demo(now: datetime | None = None, seed: int = 7) -> DemoSummary:
+    """Load the demo once; a second call finds it loaded and changes nothing."""
+    now = now or timezone.now()
+    scenario = build_scenario(now, seed)
+    spec = scenario.organisation
+    existing = Organisation.objects.filter(slug=spec["slug"]).first()
+    if existing is not None and Conversation.objects.filter(organisation=existing).exists():
+        return _summary(existing, scenario, None, already_loaded=True)
+    password = secrets.token_urlsafe(9)
+    with transaction.atomic():
+        org, _ = Organisation.objects.get_or_create(
+            slug=spec["slug"], defaults={"name": spec["name"], "languages": spec["languages"]})
+        channels = {}
+        for channel in scenario.channels:
+            channels[channel["slug"]], _ = Channel.objects.get_or_create(
+                organisation=org, slug=channel["slug"], defaults={"kind": channel["kind"], "name": channel["name"]})
+        Channel.objects.get_or_create(organisation=org, slug="api", defaults={"kind": "api", "name": "API"})
+        people = _make_users(scenario, org, password)
+    _store_messages(scenario, channels)
+    with transaction.atomic():
+        _link_customers(scenario, org, channels)
+        _apply_ticket_states(scenario, org, channels, people)
+    return _summary(org, scenario, password)
+
+
+def _summary(org: Organisation, scenario: Scenario, password: str | None, already_loaded: bool = False) -> DemoSummary:
+    counts: dict[str, int] = defaultdict(int)
+    for status in Ticket.objects.filter(organisation=org).values_list("status", flat=True):
+        counts[status] += 1
+    return DemoSummary(
+        organisation=org.slug,
+        conversations=Conversation.objects.filter(organisation=org).count(),
+        messages=sum(1 for _ in scenario.messages),
+        tickets_by_status=dict(counts),
+        agents=[a["username"] for a in scenario.agents],
+        agent_password=password,
+        already_loaded=already_loaded,
+    )
