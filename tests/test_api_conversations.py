@@ -95,6 +95,19 @@ def test_it_pages_conversations_with_ties_broken_by_id(api: ApiClient, personas:
         assert walk(api, URL, limit) == expected
 
 
+def test_it_lists_conversations_in_a_constant_number_of_queries(api: ApiClient, personas: Personas) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(URL).status_code == 200
+        return len(queries)
+
+    api.get(URL)
+    ingest(personas.channel, inbound_payload(1, conversation="c-1", author="u-1"))
+    few = count()
+    ingest(personas.channel, *(inbound_payload(n, conversation=f"c-{n}", author=f"u-{n}") for n in range(2, 12)))
+    assert count() == few == 2  # the token, the page
+
+
 def test_it_shows_a_conversation_with_its_tickets(api: ApiClient, personas: Personas,
                                                   threads: list[Conversation]) -> None:
     c1 = threads[0]

@@ -67,8 +67,8 @@ def test_it_lists_customers_by_name_with_their_identities(api: ApiClient, people
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("q=nordmann", ["Kari"]), ("q=OLAH", ["Ola"]), ("q=4790", ["Åse"]), ("q=a", ["Kari", "Ola"]), ("q=Berg", ["Åse"]),
-        ("q=zzz", []), ("identity=u-2", ["Ola"]), ("identity=@kari", ["Kari"]), ("identity=u", []),
+        ("q=nordmann", ["Kari"]), ("q=OLAH", ["Ola"]), ("q=4790", ["Åse"]), ("q=a", ["Kari", "Ola"]),
+        ("q=Berg", ["Åse"]), ("q=zzz", []), ("identity=u-2", ["Ola"]), ("identity=@kari", ["Kari"]), ("identity=u", []),
         ("q=kari&identity=u-2", []),
     ],
 )

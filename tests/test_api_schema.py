@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-
 SCHEMA_URL = "/api/v1/openapi.json"
 METHODS = ("get", "post", "patch", "put", "delete")
 

@@ -107,7 +107,7 @@ def test_it_lists_tickets_in_a_constant_number_of_queries(api: ApiClient, person
 
 @pytest.mark.parametrize("query", ["status=open&status=pending", "status=open,pending", "status=open, pending"])
 def test_it_filters_on_several_statuses(api: ApiClient, personas: Personas, query: str) -> None:
-    new, opened, pending = make_tickets(personas.channel, 3)
+    _new, opened, pending = make_tickets(personas.channel, 3)
     do_change_ticket(opened, None, status="open")
     do_change_ticket(pending, None, status="pending")
     assert sorted(ids(api.get(f"{URL}?{query}"))) == sorted([opened.pk, pending.pk])
@@ -484,3 +484,17 @@ def test_every_ticket_endpoint_refuses_a_missing_wrong_or_revoked_token(
     assert response.status_code == 401
     assert response.json()["error"]
     assert TicketEvent.objects.exclude(kind="created").count() == 0
+
+
+def test_an_unexpected_error_answers_500_in_the_error_format_and_is_logged(
+        api: ApiClient, personas: Personas, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    ticket = make_tickets(personas.channel, 1)[0]
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("webcare.api.tickets.ticket_detail", broken)
+    response = api.get(f"{URL}/{ticket.pk}")
+    assert (response.status_code, response.json()) == (500, {"error": "internal error", "fields": {}})
+    assert "database on fire" not in response.content.decode()
+    assert "database on fire" in caplog.text

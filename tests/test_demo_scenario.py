@@ -3,9 +3,9 @@
 Why: the demo is the first thing a newcomer sees and the data the loader imports, so its promises are checked here:
 size and spread, languages, time, determinism, ids, signatures, ticket states that agree with their threads, the
 Bergen outage, trolls, leads, personal data with checksum-valid identifiers, and customers on two channels. The tests
-are pure Python (no Django, no database); run them with ``pytest tests/test_demo_scenario.py -p no:django``. The
-checksum helpers below are written independently of the generator's, so a wrong generator cannot pass by agreeing
-with itself.
+are pure Python (no Django, no database): ``pytest tests/test_demo_scenario.py -p no:django --noconftest`` runs
+them without Django at all (``--noconftest`` because the shared conftest imports Django models). The checksum helpers
+below are written independently of the generator's, so a wrong generator cannot pass by agreeing with itself.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The ticket actions (``webcare.tickets.actions``): what each may change, what it refuses, and the timeline it writes."""
+"""The ticket actions (``webcare.tickets.actions``): what each changes, what it refuses, and the timeline it writes."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Any
 
@@ -349,7 +350,7 @@ def test_it_serialises_concurrent_changes_so_the_timeline_is_a_chain(personas: P
     assert run_together(len(priorities), work) == []
     rows = list(TicketEvent.objects.filter(ticket=ticket, kind="priority").order_by("id"))
     # Each change saw the previous one: no two rows claim the same "old" value that was already overwritten.
-    assert all(earlier.new == later.old for earlier, later in zip(rows, rows[1:], strict=False))
+    assert all(earlier.new == later.old for earlier, later in itertools.pairwise(rows))
     ticket.refresh_from_db()
     assert str(ticket.priority) == rows[-1].new
     assert ticket.labels.count() == 1

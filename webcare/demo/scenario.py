@@ -28,7 +28,7 @@ from webcare.demo.content import all_conversations
 from webcare.demo.content.base import PRIVATE_ONLY, Convo, Line
 from webcare.demo.content.names import INTL_ORIGINS, POOLS, pool_for
 
-__all__ = ["AGENTS", "CHANNELS", "ORGANISATION", "TEAMS", "Scenario", "build_scenario"]
+__all__ = ["AGENTS", "CHANNELS", "ORGANISATION", "TEAMS", "Scenario", "build_scenario", "outage_start"]
 
 #: How far back the demo reaches.
 SPAN = timedelta(days=14)
@@ -434,7 +434,9 @@ class _Builder:
             local = local.replace(hour=self.rng.randint(6, 8), minute=self.rng.randint(0, 59))
         return local - offset
 
-    def _timeline(self, convo: Convo, spec: _ChannelSpec, start: datetime, offset: timedelta) -> list[datetime]:
+    def _timeline(self, convo: Convo, spec: _ChannelSpec, start: datetime, offset: timedelta,
+                  relaxed: bool = False) -> list[datetime]:
+        """Times of all messages of a thread; ``relaxed`` drops desk hours and sleep (the last-resort fallback)."""
         times = [start]
         for previous, line in zip(convo.lines, convo.lines[1:], strict=False):
             last = times[-1]
@@ -444,11 +446,13 @@ class _Builder:
                 moment = last + timedelta(minutes=line.delay, seconds=self.rng.randint(0, 59))
             elif line.inbound:
                 low, high = (1, 6) if previous.inbound else spec.follow_up_minutes
-                moment = self._awake(last + self._minutes(low, high), offset)
+                moment = last + self._minutes(low, high)
+                moment = moment if relaxed else self._awake(moment, offset)
             elif convo.scenario == "outage":
                 moment = last + self._minutes(2, 30)
             else:
-                moment = self._staffed(last + self._minutes(*spec.reply_minutes), spec, offset)
+                moment = last + self._minutes(*spec.reply_minutes)
+                moment = moment if relaxed else self._staffed(moment, spec, offset)
             times.append(max(moment, last + timedelta(seconds=40)))
         return times
 
@@ -465,15 +469,20 @@ class _Builder:
         if convo.follows is not None:
             earlier_end = self.by_key[convo.follows].times[-1]
             high = min(high, (self.now - earlier_end).total_seconds() / 86400 - 0.05)
-            if high <= low:
-                raise ValueError(f"{convo.key}: window leaves no room after {convo.follows}")
-        for _ in range(400):
+            if high <= low + 0.05:
+                low = max(0.02, high / 2)
+        latest = high if convo.follows is not None else _WINDOWS["solved"][1]
+        # Desk hours and weekends can make a thread impossible to finish before ``now`` (an e-mail thread that must
+        # start on a Saturday); then the window is widened step by step, and as a last resort desk hours are ignored.
+        for attempt in range(600):
+            if attempt and attempt % 100 == 0:
+                high = min(high + 1.0, latest)
             if convo.anchored:
                 first_at = convo.lines[0].at or 0
                 start = self.anchor + timedelta(minutes=first_at, seconds=self.rng.randint(0, 59))
             else:
                 start = self._sample_start(low, high, offset, convo.hours)
-            times = self._timeline(convo, spec, start, offset)
+            times = self._timeline(convo, spec, start, offset, relaxed=attempt >= 400)
             if times[-1] <= self.now - timedelta(minutes=1) and self.now - times[0] < SPAN:
                 break
         else:
@@ -488,12 +497,13 @@ class _Builder:
         status: str = convo.ending
         if status == "solved" and self.now - times[-1] > CLOSE_AFTER and self.rng.random() < 0.8:
             status = "closed"
-        note_times = self._note_times(convo, times)
+        note_times = self._note_times(convo, times, spec, offset)
         placed = _Placed(convo, person, agent, team, times, note_times, status)
         self.by_key[convo.key] = placed
         return placed
 
-    def _note_times(self, convo: Convo, times: list[datetime]) -> list[datetime]:
+    def _note_times(self, convo: Convo, times: list[datetime], spec: _ChannelSpec,
+                    offset: timedelta) -> list[datetime]:
         """Each internal note is written just before the matching reply, or a while after the last message."""
         replies = [t for line, t in zip(convo.lines, times, strict=True) if not line.inbound]
         if convo.ending == "open":
@@ -503,7 +513,7 @@ class _Builder:
             if index < len(replies):
                 moment = replies[index] - timedelta(minutes=self.rng.randint(1, 6))
             else:
-                moment = times[-1] + timedelta(minutes=self.rng.randint(3, 40))
+                moment = self._staffed(times[-1] + timedelta(minutes=self.rng.randint(3, 40)), spec, offset)
             moment = max(moment, times[0] + timedelta(seconds=30), *result[-1:])
             result.append(min(moment, self.now - timedelta(seconds=30)).replace(microsecond=0))
         return result

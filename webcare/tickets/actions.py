@@ -72,6 +72,8 @@ def _copy_back(locked: Ticket, ticket: Ticket) -> None:
     """Give the caller's instance the values just written, so it is not left stale after the action."""
     for field in Ticket._meta.concrete_fields:
         setattr(ticket, field.attname, getattr(locked, field.attname))
+    # Setting an id drops a cached related object by itself; prefetched labels must be dropped by hand.
+    getattr(ticket, "_prefetched_objects_cache", {}).pop("labels", None)
 
 
 def _event(ticket: Ticket, kind: str, actor: Any, at: datetime, field: str = "", old: str = "",

@@ -156,8 +156,9 @@ CONVERSATIONS: list[Convo] = [
           a("Hej {first}\n\nTak for kvitteringen. Jeg har bedt lageret om at finde routeren ud fra "
             "forsendelsesnummeret. Så snart de bekræfter, krediterer vi de 450 kr. Det tager normalt et par dage."
             "\n\nMvh {agent}"),
-          c("Det er nu en uge siden, og jeg har ikke hørt noget. Jeg forventer at få pengene tilbage nu."),
-          subject="Gebyr for router", ending="open",
+          c("Det er nu en uge siden, og jeg har ikke hørt noget. Jeg forventer at få pengene tilbage nu.",
+            delay=7 * 24 * 60),
+          subject="Gebyr for router", ending="open", window=(7.2, 9.4),
           notes=["Lageret har ikke fundet pakken. Overvej at kreditere uden svar – kunden har gyldig kvittering."]),
     convo(DA, "technician", "facebook", "private", "complaint", "broadband technician",
           c("Hej, internettet har været nede i to dage i Roskilde. Jeg har genstartet routeren mange gange."),
@@ -167,7 +168,8 @@ CONVERSATIONS: list[Convo] = [
             "Mvh {agent}"),
           c("{workday+2:cap} passer fint. Tak for data"),
           a("Super, teknikeren ringer en halv time før. Mvh {agent}"),
-          ending="on_hold", priority=2, notes=["Tekniker bestilt {workday+2} 8–12, ordre TK-55120. 100 GB kompensation."]),
+          ending="on_hold", priority=2,
+          notes=["Tekniker bestilt {workday+2} 8–12, ordre TK-55120. 100 GB kompensation."]),
     convo(DA, "deaf-sms", "email", "private", "question", "accessibility",
           c("Hej\n\nJeg er døv og kan ikke ringe til jeres kundeservice. Kan jeg få hjælp via sms eller chat i "
             "stedet? Jeg har brug for at skifte abonnement.\n\nMvh {full}"),

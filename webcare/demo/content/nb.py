@@ -419,7 +419,8 @@ CONVERSATIONS: list[Convo] = [
           a("Takk. Ny time er {workday+1} 08–10 (første jobb), og du får 500 kr kreditert for dagen du tapte. Beklager "
             "igjen! ^{agent}"),
           ending="on_hold", priority=2,
-          notes=["Montør sykemeldt, oppdraget ble ikke flyttet. 500 kr kreditert. Ny time {workday+1} 08–10 bekreftet."],
+          notes=["Montør sykemeldt, oppdraget ble ikke flyttet. 500 kr kreditert. Ny time {workday+1} 08–10 "
+                 "bekreftet."],
           hours=(13, 14)),
     convo(NB, "lawn-not-fixed", "email", "private", "complaint", "broadband installation",
           c("Hei\n\nDet er nå fem uker siden dere gravde fiber over plenen vår i Asker. Grøfta er fylt igjen med grus "
@@ -491,7 +492,7 @@ CONVERSATIONS: list[Convo] = [
             "kunder ble ikke listen oppdatert. Opptakene er ikke slettet. Gå til Meny → Opptak → «Oppdater liste», "
             "så skal de komme tilbake. Gir du beskjed om det fungerer?\n\nMed vennlig hilsen\n{agent}"),
           c("Det fungerte. Takk. Men si gjerne fra før dere gjør sånt neste gang."),
-          a("Det er en helt rettferdig tilbakemelding, og jeg har sendt den videre. Ha en fin helg!\n\nHilsen {agent}"),
+          a("Det er en helt rettferdig tilbakemelding, og jeg har sendt den videre. Ha en fin dag!\n\nHilsen {agent}"),
           subject="Alle opptak borte etter oppdatering", hours=(7, 15)),
     # --- app, login, account --------------------------------------------------------------------------------------
     convo(NB, "app-logout", "x", "public", "complaint", "app",

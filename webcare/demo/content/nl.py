@@ -107,8 +107,9 @@ CONVERSATIONS: list[Convo] = [
             img("verzendbewijs.jpg", 980_114)),
           a("Beste {first},\n\nDank voor het verzendbewijs. Ik heb het magazijn gevraagd het pakket te zoeken. Zodra "
             "zij het bevestigen, crediteren we de € 95.\n\nGroet,\n{agent}"),
-          c("Het is nu twee weken later en ik heb nog steeds niets gehoord. Ik verwacht dat dit nu wordt opgelost."),
-          subject="Kosten modem onterecht", ending="open"),
+          c("Het is nu een week later en ik heb nog steeds niets gehoord. Ik verwacht dat dit nu wordt opgelost.",
+            delay=7 * 24 * 60),
+          subject="Kosten modem onterecht", ending="open", window=(7.2, 9.4)),
     convo(NL, "technician", "facebook", "private", "complaint", "broadband technician",
           c("Hoi, al drie dagen geen internet in Haarlem. Modem opnieuw opgestart, niks."),
           a("Hoi {first}, vervelend! Ik zie een storing op de glasvezel naar je woning en heb een monteur ingepland "

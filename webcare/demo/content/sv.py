@@ -116,8 +116,8 @@ CONVERSATIONS: list[Convo] = [
           a("Hej {first},\n\nTråkigt att höra. Routern är trasig, så vi skickar en ny med expressfrakt i dag. Den "
             "gamla "
             "skickar du tillbaka i samma kartong.\n\nHälsningar,\n{agent}"),
-          c("Nu har jag fått den nya men den hittar inget internet. Lampan blinkar rött."),
-          subject="Routern död", ending="open", priority=2),
+          c("Nu har jag fått den nya men den hittar inget internet. Lampan blinkar rött.", delay=30 * 60),
+          subject="Routern död", ending="open", priority=2, window=(1.4, 3.6)),
     convo(SV, "ig-coverage-dm", "instagram", "private", "question", "coverage",
           c("Hej! Har ni 5G i Sundsvall? Funderar på att byta operatör"),
           a("Hej! Ja, centrala Sundsvall har 5G och vi bygger ut mot Birsta under året 📶 Vad använder du mobilen mest "
