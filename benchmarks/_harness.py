@@ -47,17 +47,18 @@ class Target:
     data_dir: Path
 
     def run(self, *args: str, check: bool = True, capture: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([WEBCARE, *args], env=self.env, cwd=ROOT, check=check,  # noqa: S603
+        return subprocess.run([WEBCARE, *args], env=self.env, cwd=ROOT, check=check,
                               capture_output=capture, text=True)
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([WEBCARE, *args], env=self.env, cwd=ROOT, stdout=subprocess.PIPE,  # noqa: S603
+        return subprocess.Popen([WEBCARE, *args], env=self.env, cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
 
     def django(self, code: str) -> str:
         """Run Python with Django set up against this target; returns its standard output."""
-        prelude = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','webcare.settings'); django.setup()\n"
-        result = subprocess.run([sys.executable, "-c", prelude + code], env=self.env, cwd=ROOT,  # noqa: S603
+        prelude = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'webcare.settings'); "
+                   "django.setup()\n")
+        result = subprocess.run([sys.executable, "-c", prelude + code], env=self.env, cwd=ROOT,
                                 check=True, capture_output=True, text=True)
         return result.stdout
 
@@ -79,9 +80,9 @@ def postgres_target(base_url: str) -> Iterator[Target]:
     name = f"webcare_bench_{os.getpid()}"
     server = base_url.rsplit("/", 1)[0]
     admin_env = dict(os.environ)
-    subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True,  # noqa: S607
+    subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True,
                    env=admin_env, capture_output=True)
-    subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True,  # noqa: S607
+    subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True,
                    env=admin_env, capture_output=True)
     data_dir = Path(tempfile.mkdtemp(prefix="webcare-bench-"))
     env = dict(os.environ)
@@ -91,8 +92,25 @@ def postgres_target(base_url: str) -> Iterator[Target]:
         yield Target("PostgreSQL", env, data_dir)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-        subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],  # noqa: S607
+        subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
                        check=False, env=admin_env, capture_output=True)
+
+
+def count_rows(target: Target, sql: str) -> int:
+    """Run a counting query straight against the target's database: cheap enough to poll without stealing the CPU
+    that the workers being measured need (a Django start-up per poll would)."""
+    url = target.env.get("DATABASE_URL")
+    if url:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute(sql).fetchone()
+    else:
+        import sqlite3
+
+        with sqlite3.connect(target.data_dir / "webcare.sqlite3", timeout=30) as conn:
+            row = conn.execute(sql).fetchone()
+    return int(row[0]) if row else 0
 
 
 def free_port() -> int:
@@ -111,12 +129,13 @@ def served(target: Target, *extra: str) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"{base}/health", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
                     if response.status == 200:
                         break
-            except OSError:
+            except OSError as exc:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("webcare serve did not start: " + (proc.stderr.read() if proc.stderr else ""))
+                    output = proc.stderr.read() if proc.stderr else ""
+                    raise RuntimeError("webcare serve did not start: " + output) from exc
                 time.sleep(0.2)
         yield base
     finally:

@@ -37,16 +37,17 @@ COMPANIES = [
     "InsureItHelp", "CloudyHosting", "ByteBankSupport", "RailRunner", "MetroBusHelp", "FiberFastCare",
     "GameZoneHelp", "TicketTornado", "HotelHaven", "CarShareCare", "MealBoxHelp", "ShoeStoreCares",
 ]
-WORDS = (
-    "my order never arrived and the tracking page has not changed for three days please help "
-    "why is the app crashing every time I open it since the update yesterday "
-    "the invoice is wrong again I was charged twice for the same month "
-    "hi there sorry to hear that could you send us a DM with your account number so we can look into it "
-    "thanks for waiting we have escalated this to our team and will get back to you shortly "
-    "still no answer this is the third time I ask the train was cancelled and nobody told us "
-    "we are sorry for the delay our engineers are working on the outage in your area "
-    "great service today the driver was friendly and on time cheers"
-).split()
+PHRASES = (
+    "my order never arrived and the tracking page has not changed for three days please help",
+    "why is the app crashing every time I open it since the update yesterday",
+    "the invoice is wrong again I was charged twice for the same month",
+    "hi there sorry to hear that could you send us a DM with your account number so we can look into it",
+    "thanks for waiting we have escalated this to our team and will get back to you shortly",
+    "still no answer this is the third time I ask the train was cancelled and nobody told us",
+    "we are sorry for the delay our engineers are working on the outage in your area",
+    "great service today the driver was friendly and on time cheers",
+)
+WORDS = tuple(word for phrase in PHRASES for word in phrase.split())
 THREAD_LENGTHS = (1, 2, 3, 4, 5, 6)
 THREAD_WEIGHTS = (15, 35, 20, 15, 10, 5)
 FIELDS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id"]

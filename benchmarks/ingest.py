@@ -25,13 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
-from benchmarks._harness import Target, machine, postgres_target, served, sqlite_target  # noqa: E402
+from benchmarks._harness import Target, count_rows, machine, postgres_target, served, sqlite_target
 
-WORDS = ("faktura mobil nett ruter signal dekning abonnement fiber bytte pris roaming esim hjelp feil "
-         "regning kontakt oppsigelse flytte tv wifi telefon kundeservice svar snart takk problem").split()
+WORDS = (
+    "faktura mobil nett ruter signal dekning abonnement fiber bytte pris roaming esim hjelp feil regning kontakt "
+    "oppsigelse flytte tv wifi telefon kundeservice svar snart takk problem"
+).split()
 
 
 def message(n: int, rng: random.Random, conversations: int, authors: int) -> dict[str, object]:
@@ -41,7 +43,8 @@ def message(n: int, rng: random.Random, conversations: int, authors: int) -> dic
         "message_id": f"bench-{n}",
         "conversation_id": f"conv-{conv}",
         "conversation_kind": "public" if conv % 3 == 0 else "private",
-        "author": {"id": f"user-{conv % authors}", "handle": f"@user{conv % authors}", "name": f"Kunde {conv % authors}"},
+        "author": {"id": f"user-{conv % authors}", "handle": f"@user{conv % authors}",
+                   "name": f"Kunde {conv % authors}"},
         "text": text,
         "sent_at": f"2026-11-{10 + n % 14:02d}T{n % 24:02d}:{n % 60:02d}:00+00:00",
     }
@@ -72,7 +75,7 @@ for start in range(0, len(rows), 2000):
 print(due.timestamp())
 """
 
-PENDING = "from webcare.ingest.models import InboundEvent; print(InboundEvent.objects.filter(status='pending').count())"
+PENDING = "SELECT count(*) FROM ingest_inboundevent WHERE status = 'pending'"
 
 
 def api_receipt(base: str, token: str, payloads: list[dict[str, object]], threads: int) -> tuple[float, float]:
@@ -119,11 +122,8 @@ def processing(target: Target, token: str, messages_path: Path, workers: int, ap
         while time.time() < due:
             time.sleep(0.01)
         started = time.time()
-        while True:
+        while count_rows(target, PENDING):
             time.sleep(0.05)
-            if int(target.django(PENDING).strip()) == 0:
-                break
-        # polling costs a Python start-up (~0.3 s); subtract half of one poll period as the honest midpoint
         elapsed = time.time() - started
     finally:
         for proc in procs:
@@ -185,7 +185,8 @@ def main() -> None:
         table.add_column(column, justify="right")
     for r in results:
         table.add_row(str(r["target"]), str(r["workers"]), f"{r['messages']:,}", f"{r['seconds']:.1f}",
-                      f"{r['rate']:,.0f}", f"{r['api_rps']:,.0f}", f"{r['api_p95_ms']:.1f}", "yes" if r["visible"] else "NO")
+                      f"{r['rate']:,.0f}", f"{r['api_rps']:,.0f}", f"{r['api_p95_ms']:.1f}",
+                      "yes" if r["visible"] else "NO")
     console.print(table)
     if args.import_rows:
         from benchmarks.import_memory import measure
@@ -196,7 +197,8 @@ def main() -> None:
         t2 = Table(title="twcs import (SQLite)")
         for column in ("rows", "seconds", "rows/s", "peak RSS MB"):
             t2.add_column(column, justify="right")
-        t2.add_row(f"{imp['rows']:,}", f"{imp['seconds']:.0f}", f"{imp['rows_per_second']:,.0f}", f"{imp['peak_rss_mb']:.0f}")
+        t2.add_row(f"{imp['rows']:,}", f"{imp['seconds']:.0f}", f"{imp['rows_per_second']:,.0f}",
+                   f"{imp['peak_rss_mb']:.0f}")
         console.print(t2)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))

@@ -17,6 +17,12 @@ from django.test import Client
 from webcare.core.models import Agent, ApiToken, Channel, Organisation, Role, Team
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Production hashing (PBKDF2, ~0.3 s a password) would cost seconds per test for the five personas."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Personas:
     org: Organisation

@@ -22,11 +22,6 @@ from webcare.tickets.models import Ticket
 URL = "/api/v1/inbound"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """The personas' passwords are hashed with the production hasher (~0.3 s each) unless told otherwise."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def without(payload: dict[str, Any], *path: str) -> dict[str, Any]:
     """A copy of ``payload`` with the field at ``path`` removed."""

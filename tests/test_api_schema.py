@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.conftest import ApiClient
+
 SCHEMA_URL = "/api/v1/openapi.json"
 METHODS = ("get", "post", "patch", "put", "delete")
 
@@ -119,3 +121,9 @@ def test_the_docs_page_loads_only_local_static_files(client: Client, db: None) -
     assert '"url": "/api/v1/openapi.json"' in html
     # Swagger UI would otherwise show a badge loaded from validator.swagger.io.
     assert '"validatorUrl": null' in html
+
+
+def test_it_answers_an_unknown_api_path_with_a_json_404(api: ApiClient) -> None:
+    response = api.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"error": "no such API endpoint: GET /api/v1/no-such-thing"}

@@ -19,12 +19,6 @@ from webcare.tickets.actions import ActionError
 from webcare.tickets.models import Ticket, TicketEvent
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """The personas' passwords are hashed with the production hasher (~0.3 s each) unless told otherwise."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def ingest(channel: Channel, *payloads: dict[str, Any]) -> None:
     for payload in payloads:
         receive(channel, payload, external_id=payload["message_id"])

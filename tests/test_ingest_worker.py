@@ -87,6 +87,9 @@ def test_it_resolves_a_forced_race_between_two_workers_with_the_unique_constrain
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE), so two workers cannot interleave there")
     receive(personas.channel, inbound_payload(1), external_id="a")
     receive(personas.channel, inbound_payload(1), external_id="b")
+    # Keyed apart (as when two connectors deliver one message under different thread ids), so the per-conversation
+    # claim lock does not keep the workers apart and only the constraint is left to decide.
+    InboundEvent.objects.filter(external_id="b").update(routing_key=12345)
     barrier = threading.Barrier(2, timeout=20)
     original = store._existing_messages
     calls = {"n": 0}
@@ -118,6 +121,51 @@ def test_it_resolves_a_forced_race_between_two_workers_with_the_unique_constrain
     assert Message.objects.count() == 1
     assert Ticket.objects.count() == 1
     assert InboundEvent.objects.filter(status=EventStatus.DONE).count() == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_it_never_gives_one_conversation_to_two_workers_at_once(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): there is only ever one worker in a batch")
+    deliver(personas.channel, 1, conversation="c-1", sent_at="2026-11-20T10:00:00+00:00")
+    deliver(personas.channel, 2, conversation="c-1", sent_at="2026-11-20T10:01:00+00:00")
+    deliver(personas.channel, 3, conversation="c-2", author="u-2")
+    inside, release = threading.Event(), threading.Event()
+    original = store.store
+
+    def store_and_hold(items: list[store.ParsedItem], now: Any = None) -> store.StoreResult:
+        result = original(items, now)
+        if threading.current_thread().name == "worker-a":
+            inside.set()
+            release.wait(20)
+        return result
+
+    monkeypatch.setattr(pipeline, "store", store_and_hold)
+    tallies: dict[str, worker.Tally] = {}
+
+    def run(name: str, size: int) -> None:
+        try:
+            tallies[name] = worker.run_batch(batch_size=size)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=run, args=("a", 1), name="worker-a")
+    a.start()
+    assert inside.wait(20)
+    b = threading.Thread(target=run, args=("b", 10), name="worker-b")
+    b.start()
+    b.join(20)
+    release.set()
+    a.join(20)
+    assert tallies["a"].events == 1
+    assert tallies["b"].events == 1  # only c-2: c-1's second message waits for worker a's transaction
+    assert Message.objects.get(external_id="m-3").conversation.external_id == "c-2"
+    assert InboundEvent.objects.filter(status=EventStatus.PENDING).count() == 1
+    worker.drain()
+    assert Message.objects.count() == 3
 
 
 # --- all or nothing -----------------------------------------------------------------------------------------------

@@ -19,12 +19,6 @@ from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, 
 from webcare.tickets.models import EventKind, Label, Note, Status, Ticket, TicketEvent, TicketLink
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """The personas' passwords are hashed with the production hasher (~0.3 s each) unless told otherwise."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def ingest(channel: Channel, *payloads: dict[str, Any]) -> None:
     """Deliver messages the way the API does (stored raw, then processed by the worker)."""
     for payload in payloads:

@@ -79,6 +79,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("WEBCARE_SQLITE_PATH") or DATA_DIR / "webcare.sqlite3",
+            # Keep connections: opening one runs the PRAGMAs below, which cost more than a small request.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # IMMEDIATE: a writer takes the write lock at BEGIN, so two writers queue instead of failing with
                 # "database is locked" half-way through a transaction; this is what makes a batch claim safe on SQLite.
@@ -112,6 +115,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import path, re_path
 
 from webcare.api.api import api
 
@@ -16,11 +16,17 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """API clients get JSON errors, also for paths that do not exist."""
+    return JsonResponse({"error": f"no such API endpoint: {request.method} {request.path}"}, status=404)
+
+
 admin.site.site_header = "webcare administration"
 admin.site.site_title = "webcare"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("health", health, name="health"),
 ]

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 DESCRIPTION = """\
 webcare's REST API. Authenticate with an organisation's API token: `Authorization: Bearer wc_…`
-(`webcare apitoken ORGANISATION NAME` issues one).
+(`webcare apitoken --org SLUG --name NAME` issues one).
 
 Errors are always `{"error": "…", "fields": {"path.to.field": "…"}}`. Lists are paginated with cursors: pass the
 `next_cursor` of a page as `cursor` to get the next one; it is null on the last page.

@@ -34,7 +34,10 @@ class Conversation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="conversation_unique")]
-        indexes = [models.Index(fields=["customer", "-last_message_at"], name="conversation_customer_recent")]
+        indexes = [
+            models.Index(fields=["customer", "-last_message_at"], name="conversation_customer_recent"),
+            models.Index(fields=["organisation", "-last_message_at", "-id"], name="conversation_org_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel.slug}/{self.external_id}"
@@ -93,6 +96,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "sent_at", "id"], name="message_thread_order"),
             models.Index(fields=["ticket", "sent_at"], name="message_ticket_order"),
+            models.Index(fields=["organisation", "sent_at", "id"], name="message_org_feed"),
         ]
 
     def __str__(self) -> str:

@@ -48,6 +48,7 @@ class Identity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "platform", "external_id"], name="identity_unique"),
         ]
+        indexes = [models.Index(fields=["organisation", "handle"], name="identity_handle")]
         verbose_name_plural = "identities"
 
     def __str__(self) -> str:

@@ -311,7 +311,7 @@ def first_response_figures(stats: ImportStats) -> None:
             pk__in=chunk, first_response_at__isnull=False, first_inbound_at__isnull=False
         ).values_list("first_inbound_at", "first_response_at"):
             # Same rule as Ticket.first_response_seconds, without building a model instance per row.
-            if first_response >= first_inbound:
+            if first_inbound is not None and first_response is not None and first_response >= first_inbound:
                 durations.append((first_response - first_inbound).total_seconds())
     stats.tickets_answered = len(durations)
     if not durations:

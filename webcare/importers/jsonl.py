@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from pydantic import ValidationError
 
 from webcare.core.models import Channel, ChannelKind, Organisation, slug_validator
@@ -36,8 +37,15 @@ class LineError(Exception):
         self.detail = detail
 
 
-def _is_slug(value: Any) -> bool:
-    return isinstance(value, str) and slug_validator.regex.fullmatch(value) is not None
+def is_slug(value: Any) -> bool:
+    """Whether ``value`` is a valid organisation/channel slug (by the models' own validator)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        slug_validator(value)
+    except DjangoValidationError:
+        return False
+    return True
 
 
 class _Destinations:
@@ -57,12 +65,12 @@ class _Destinations:
         org_slug = envelope.get("organisation") or self.default_org
         if not org_slug:
             raise LineError("organisation: missing", "give it in the line or with --org")
-        if not _is_slug(org_slug):
+        if not is_slug(org_slug):
             raise LineError("organisation: not a valid slug", "lower-case letters, digits and hyphens")
         channel_slug = envelope.get("channel")
         if not channel_slug:
             raise LineError("channel: Field required")
-        if not _is_slug(channel_slug):
+        if not is_slug(channel_slug):
             raise LineError("channel: not a valid slug", "lower-case letters, digits and hyphens")
         kind = envelope.get("channel_kind")
         if kind is not None and kind not in _KINDS:

@@ -51,8 +51,10 @@ CHANNEL_SLUG = "x"
 CONVERSATION_PREFIX = "twcs-"
 #: Rows per ``executemany`` while loading, and per ``fetchmany`` while reading back.
 _CHUNK = 5_000
-#: Page cache of the temporary database, KiB (SQLite's own memory; the rest of the work spills to disk).
+#: Page cache of the temporary database, KiB (SQLite's own memory; the rest of the work spills to disk): larger while
+#: building indexes and walking threads, small while pass 3 reads the rows back in index order.
 _CACHE_KIB = 32_768
+_READ_CACHE_KIB = 8_192
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 _MENTION = re.compile(r"@([A-Za-z0-9_]{1,15})")
@@ -229,11 +231,13 @@ WHERE company IS NULL AND root IN (SELECT root FROM mention);
 CREATE INDEX r_company ON r(company, root) WHERE company IS NOT NULL;
 """
 
+#: Pass 3. CROSS JOIN fixes SQLite's join order (r by its (company, root) index, then m by (root, created_at)), so the
+#: rows come out already in order and SQLite never sorts the texts of the whole file.
 _ROWS_TO_STORE = """
-SELECT r.company, m.root, t.tweet_id, t.line, t.author_id, t.inbound, t.created_at, t.text, t.parent_id
-FROM r JOIN m ON m.root = r.root JOIN t ON t.tweet_id = m.tweet_id
-WHERE r.company IS NOT NULL
-ORDER BY r.company, m.root, m.created_at, m.tweet_id
+SELECT r.company, r.root, t.tweet_id, t.line, t.author_id, t.inbound, t.created_at, t.text, t.parent_id
+FROM r INDEXED BY r_company CROSS JOIN m CROSS JOIN t
+WHERE r.company IS NOT NULL AND m.root = r.root AND t.tweet_id = m.tweet_id
+ORDER BY r.company, r.root, m.created_at, m.tweet_id
 """
 
 
@@ -283,6 +287,7 @@ def _channels(db: sqlite3.Connection, stats: ImportStats) -> dict[str, Channel]:
 
 def _store_threads(db: sqlite3.Connection, reporter: Reporter, stats: ImportStats, batch_size: int) -> None:
     """Pass 3: rows in (company, root, time) order into batches."""
+    db.execute(f"PRAGMA cache_size=-{_READ_CACHE_KIB}")
     channels = _channels(db, stats)
     (total,) = db.execute("SELECT count(*) FROM r JOIN m ON m.root = r.root WHERE r.company IS NOT NULL").fetchone()
     done = 0

@@ -39,6 +39,9 @@ class InboundEvent(models.Model):
     #: The platform's id for the delivery; a second delivery with the same id is acknowledged and not stored again.
     external_id = models.CharField(max_length=255, null=True, blank=True)
     payload = models.JSONField()
+    #: Hash of (channel, conversation): on PostgreSQL a worker claims an event only while it holds an advisory lock
+    #: on this key, so two workers never process the same conversation at once (no lock waits, messages in order).
+    routing_key = models.BigIntegerField(default=0)
     received_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=8, choices=EventStatus.choices, default=EventStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -11,24 +12,33 @@ from webcare.ingest.models import EventFormat, EventSource, InboundEvent
 from webcare.ingest.worker import WAKE
 
 
+def routing_key(channel_id: int, conversation_id: str) -> int:
+    """A signed 64-bit hash of a conversation, for the worker's per-conversation advisory lock."""
+    digest = hashlib.blake2b(f"{channel_id}:{conversation_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def receive(
     channel: Channel,
     payload: dict[str, Any],
     source: str = EventSource.API,
     external_id: str | None = None,
     fmt: str = EventFormat.NORMALIZED,
+    conversation_id: str | None = None,
 ) -> tuple[InboundEvent, bool]:
     """Store one delivery; returns ``(event, created)``.
 
     A delivery whose ``external_id`` this channel has already stored is not stored again (``created`` is False): the
     platform retried, and acknowledging the retry is right. The unique constraint decides, so two concurrent deliveries
-    of one event store one row.
+    of one event store one row. ``conversation_id`` (read from a normalised payload when not given) keys the event to
+    its conversation for the worker.
     """
+    thread = conversation_id or str(payload.get("conversation_id") or external_id or "")
     try:
         with transaction.atomic():
             event = InboundEvent.objects.create(
                 organisation_id=channel.organisation_id, channel=channel, source=source, format=fmt,
-                external_id=external_id, payload=payload,
+                external_id=external_id, payload=payload, routing_key=routing_key(channel.pk, thread),
             )
     except IntegrityError:
         if external_id is None:

@@ -208,7 +208,11 @@ def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
     conv_ids = [conversation.pk for conversation in conversations.values()]
     active: dict[int, Ticket] = {}
     for chunk in _chunks(conv_ids):
-        for ticket in Ticket.objects.filter(conversation_id__in=chunk).exclude(status=Status.CLOSED):
+        # Locked (PostgreSQL; SQLite serialises writers anyway) so an agent's change made at the same moment is not
+        # overwritten by this batch's update, and in id order so two workers cannot deadlock on them.
+        active_tickets = (Ticket.objects.filter(conversation_id__in=chunk).exclude(status=Status.CLOSED)
+                          .order_by("id").select_for_update(of=("self",)))
+        for ticket in active_tickets:
             active[ticket.conversation_id] = ticket
     closed_latest: dict[int, int] = {}
     needs_closed = [cid for cid in conv_ids if cid not in active]

@@ -65,7 +65,12 @@ def _claim(batch_size: int, now: datetime) -> list[InboundEvent]:
         .order_by("next_attempt_at", "id")
         .select_related("channel")
     )
-    if connection.features.has_select_for_update_skip_locked:
+    if connection.vendor == "postgresql":
+        # Skip rows another worker holds (SKIP LOCKED) and rows of a conversation another worker is processing
+        # (the advisory lock on routing_key, held until this transaction ends).
+        queryset = queryset.extra(where=["pg_try_advisory_xact_lock(ingest_inboundevent.routing_key)"])  # noqa: S610
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    elif connection.features.has_select_for_update_skip_locked:
         queryset = queryset.select_for_update(skip_locked=True, of=("self",))
     return list(queryset[:batch_size])
 
@@ -159,7 +164,7 @@ def drain(batch_size: int | None = None, max_batches: int | None = None) -> Tall
     return total
 
 
-def run_forever(stop: threading.Event, batch_size: int | None = None, idle_seconds: float = 0.5) -> Tally:
+def run_forever(stop: threading.Event, batch_size: int | None = None, idle_seconds: float = 0.25) -> Tally:
     """The worker loop: process while there is work, sleep (or wait to be woken) when idle, stop when ``stop`` is set.
 
     Database errors that are not the batch's fault (the database restarting, a lock timeout) are logged and the loop
@@ -176,7 +181,7 @@ def run_forever(stop: threading.Event, batch_size: int | None = None, idle_secon
             continue
         if tally.batches:
             total.add(tally)
-            logger.info("batch: %d events, %d messages, %d duplicates, %d failed", tally.events, tally.messages,
+            logger.debug("batch: %d events, %d messages, %d duplicates, %d failed", tally.events, tally.messages,
                         tally.duplicates, tally.failed)
             continue
         WAKE.wait(idle_seconds)

@@ -82,6 +82,7 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "priority", "waiting_since"], name="ticket_queue"),
+            models.Index(fields=["organisation", "priority", "waiting_since", "id"], name="ticket_waiting"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["organisation", "-updated_at", "-id"], name="ticket_recent"),
         ]

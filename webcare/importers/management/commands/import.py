@@ -13,7 +13,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from webcare.core.models import slug_validator
 from webcare.importers.common import (
     DEFAULT_BATCH_SIZE,
     ImportFileError,
@@ -24,11 +23,13 @@ from webcare.importers.common import (
     one_line_summary,
     render_summary,
 )
-from webcare.importers.jsonl import import_jsonl
+from webcare.importers.jsonl import import_jsonl, is_slug
 from webcare.importers.twcs import import_twcs
 
 FORMATS = ("jsonl", "twcs")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "twcs"}
+#: Page cache of the import's own SQLite connection, KiB.
+SQLITE_CACHE_KIB = 16_384
 
 
 def _usage_error(message: str) -> CommandError:
@@ -64,15 +65,17 @@ class Command(BaseCommand):
         org, org_name = options["org"], options["org_name"]
         if fmt == "twcs" and (org or org_name):
             raise _usage_error("--org and --org-name apply to jsonl only: twcs makes one organisation per company")
-        if org and not slug_validator.regex.fullmatch(org):
+        if org and not is_slug(org):
             raise _usage_error(f"--org {org!r} is not a slug (lower-case letters, digits and hyphens)")
 
         ensure_migrated()
         if connection.vendor == "sqlite":
-            # Settings map up to 256 MB of the database file into the process; for a bulk write that only inflates
-            # the resident size (mapped pages count as RSS) without making the import faster.
+            # The server's settings map up to 256 MB of the database file into the process and keep a 64 MB page
+            # cache; for one long bulk write both only add resident memory (measured: the cache alone is ~40 MB of
+            # the peak at a million rows) without making the import measurably faster. This connection only.
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA mmap_size=0")
+                cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
         stats = ImportStats(format=fmt)
         show_progress = not options["quiet"] and self.stderr.isatty()
