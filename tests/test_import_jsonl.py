@@ -62,7 +62,7 @@ def test_it_stores_good_lines_and_skips_bad_ones_with_line_numbers(imported: tup
     out, err = imported
     assert set(Message.objects.values_list("external_id", flat=True)) == STORED
     assert err.splitlines() == [
-        "line 3: invalid JSON (Expecting ',' delimiter at column 136)",
+        "line 3: invalid JSON (Expecting ',' delimiter at column 101)",
         "line 4: author.id: Field required",
         "line 5: unknown channel without channel_kind (ghost/sms)",
         "line 8: mood: Extra inputs are not permitted",

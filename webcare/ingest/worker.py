@@ -68,7 +68,7 @@ def _claim(batch_size: int, now: datetime) -> list[InboundEvent]:
     if connection.vendor == "postgresql":
         # Skip rows another worker holds (SKIP LOCKED) and rows of a conversation another worker is processing
         # (the advisory lock on routing_key, held until this transaction ends).
-        queryset = queryset.extra(where=["pg_try_advisory_xact_lock(ingest_inboundevent.routing_key)"])  # noqa: S610
+        queryset = queryset.extra(where=["pg_try_advisory_xact_lock(ingest_inboundevent.routing_key)"])
         queryset = queryset.select_for_update(skip_locked=True, of=("self",))
     elif connection.features.has_select_for_update_skip_locked:
         queryset = queryset.select_for_update(skip_locked=True, of=("self",))
