@@ -16,8 +16,9 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 fi
 pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
 
-echo "== lint (ruff)"
+echo "== lint (ruff) and types (mypy)"
 "$VENV/bin/ruff" check webcare tests benchmarks
+WEBCARE_DATA_DIR="$(mktemp -d)" "$VENV/bin/mypy" webcare
 
 status=0
 TMP_SQLITE="$(mktemp -d)"; TMP_PG="$(mktemp -d)"

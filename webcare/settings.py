@@ -78,7 +78,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env_str("WEBCARE_SQLITE_PATH") or DATA_DIR / "webcare.sqlite3",
+            "NAME": env_str("WEBCARE_SQLITE_PATH") or str(DATA_DIR / "webcare.sqlite3"),
             # Keep connections: opening one runs the PRAGMAs below, which cost more than a small request.
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,

@@ -8,7 +8,7 @@ migrating at once, so there only the explicit commands migrate.
 from __future__ import annotations
 
 import secrets
-from typing import TextIO
+from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -17,6 +17,12 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from webcare.core.models import Agent, Channel, ChannelKind, Organisation, Role
+
+
+class Writer(Protocol):
+    """Anything with ``write(str)``: a command's ``self.stdout``, ``sys.stdout``, a StringIO."""
+
+    def write(self, text: str) -> object: ...
 
 
 def unapplied_migrations() -> int:
@@ -31,7 +37,7 @@ def database_label() -> str:
     return f"{connection.vendor} database {settings_dict.get('NAME')!r} on {settings_dict.get('HOST') or 'localhost'}"
 
 
-def ensure_migrated(out: TextIO, migrate: bool = True) -> None:
+def ensure_migrated(out: Writer, migrate: bool = True) -> None:
     """Migrate the database if it is behind, or (``migrate=False``) stop with the exact command to run."""
     pending = unapplied_migrations()
     if not pending:
@@ -67,7 +73,7 @@ def create_or_reset_admin(username: str, email: str, org: Organisation) -> str:
     return password
 
 
-def ensure_admin(out: TextIO, org: Organisation | None = None) -> None:
+def ensure_admin(out: Writer, org: Organisation | None = None) -> None:
     """On the very first run, make an admin (of ``org``, else the first organisation) and print its login once."""
     user_model = get_user_model()
     if user_model.objects.filter(is_superuser=True).exists():

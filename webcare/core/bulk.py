@@ -23,8 +23,8 @@ def update_rows(objs: Sequence[models.Model], field_names: Sequence[str]) -> int
     connection = connections[db]
     fields = [meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk]  # type: ignore[union-attr]
         for obj in objs

@@ -64,12 +64,9 @@ def _existing_messages(items: list[ParsedItem]) -> set[tuple[int, str]]:
     found: set[tuple[int, str]] = set()
     for channel_id, ids in by_channel.items():
         for chunk in _chunks(ids):
-            found.update(
-                Message.objects.filter(channel_id=channel_id, external_id__in=chunk).values_list(
-                    "channel_id", "external_id"
-                )
-            )
-    return found  # type: ignore[return-value]
+            stored = Message.objects.filter(channel_id=channel_id, external_id__in=chunk)
+            found.update((channel_id, str(ext)) for ext in stored.values_list("external_id", flat=True))
+    return found
 
 
 def _identities(items: list[ParsedItem], now: datetime, result: StoreResult) -> dict[tuple[int, str, str], Identity]:
@@ -212,8 +209,8 @@ def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
         # overwritten by this batch's update, and in id order so two workers cannot deadlock on them.
         active_tickets = (Ticket.objects.filter(conversation_id__in=chunk).exclude(status=Status.CLOSED)
                           .order_by("id").select_for_update(of=("self",)))
-        for ticket in active_tickets:
-            active[ticket.conversation_id] = ticket
+        for locked in active_tickets:
+            active[locked.conversation_id] = locked
     closed_latest: dict[int, int] = {}
     needs_closed = [cid for cid in conv_ids if cid not in active]
     for chunk in _chunks(needs_closed):
@@ -231,7 +228,7 @@ def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
     for item in fresh:
         msg = item.message
         conversation = conversations[(item.channel.pk, msg.conversation_id)]
-        ticket = active.get(conversation.pk)
+        ticket: Ticket | None = active.get(conversation.pk)
         identity = None
         if msg.direction == "inbound":
             identity = identities[(item.channel.organisation_id, item.channel.kind, msg.author.id)]
@@ -272,8 +269,8 @@ def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
             "status", "first_inbound_at", "last_inbound_at", "first_response_at", "last_response_at",
             "waiting_since", "solved_at", "updated_at",
         ])
-    for message, ticket in zip(messages, message_ticket, strict=True):
-        message.ticket = ticket
+    for message, owner in zip(messages, message_ticket, strict=True):
+        message.ticket = owner
     Message.objects.bulk_create(messages)
     if changes:
         TicketEvent.objects.bulk_create([

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         from webcare.demo.loader import load_demo
 
         ensure_migrated(self.stdout)
-        console = Console(file=self.stdout)
+        console = Console(file=cast(TextIO, self.stdout))
         with console.status("Loading the demo data…"):
             summary = load_demo()
         if summary.already_loaded:

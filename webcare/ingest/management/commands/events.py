@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
@@ -42,4 +42,4 @@ class Command(BaseCommand):
         for event in rows[: options["limit"]]:
             table.add_row(str(event.pk), event.channel.slug, event.source, f"{event.received_at:%Y-%m-%d %H:%M}",
                           str(event.attempts), event.last_error[:80])
-        Console(file=self.stdout, width=140).print(table)
+        Console(file=cast(TextIO, self.stdout), width=140).print(table)
