@@ -176,15 +176,13 @@ def test_it_leaves_nothing_half_written_when_the_worker_dies_mid_batch(personas:
     for n in range(30):
         receive(personas.channel, inbound_payload(n, conversation=f"c-{n}", author=f"u-{n}"))
     crash = """
-        from django.db.models.query import QuerySet
-        from webcare.ingest import worker
-        original = QuerySet.bulk_create
-        def bulk_create_then_die(self, objs, *args, **kwargs):
-            result = original(self, objs, *args, **kwargs)
-            if self.model.__name__ == "Message":
+        from webcare.ingest import store, worker
+        original = store.insert_rows
+        def insert_then_die(objs):
+            original(objs)
+            if objs and type(objs[0]).__name__ == "Message":
                 os._exit(17)   # the process dies after messages were written, before the commit
-            return result
-        QuerySet.bulk_create = bulk_create_then_die
+        store.insert_rows = insert_then_die
         worker.drain()
     """
     result = run_child(crash)

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from webcare.conversations.models import Conversation, DeliveryStatus, Message
-from webcare.core.bulk import update_rows
+from webcare.core.bulk import insert_rows, update_rows
 from webcare.core.models import Channel
 from webcare.customers.models import Customer, Identity
 from webcare.ingest.models import InboundEvent
@@ -92,14 +92,14 @@ def _identities(items: list[ParsedItem], now: datetime, result: StoreResult) -> 
                      created_at=now, updated_at=now)
             for key in missing
         ]
-        Customer.objects.bulk_create(customers)
+        insert_rows(customers)
         identities = [
             Identity(organisation_id=key[0], platform=key[1], external_id=key[2], customer=customer,
                      handle=wanted[key].message.author.handle, display_name=wanted[key].message.author.name,
                      created_at=now)
             for key, customer in zip(missing, customers, strict=True)
         ]
-        Identity.objects.bulk_create(identities)
+        insert_rows(identities)
         found.update(zip(missing, identities, strict=True))
         result.new_customers += len(customers)
     renamed = []
@@ -157,7 +157,7 @@ def _conversations(
         found[key] = conversation
         new.append(conversation)
     if new:
-        Conversation.objects.bulk_create(new)
+        insert_rows(new)
     changed = []
     for key, conversation in found.items():
         if key in new_keys:
@@ -260,7 +260,7 @@ def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
         message_ticket.append(ticket)
 
     if new_tickets:
-        Ticket.objects.bulk_create(new_tickets)
+        insert_rows(new_tickets)
     new_ids = {id(ticket) for ticket in new_tickets}
     updated = [ticket for ticket in {id(t): t for t in message_ticket if t is not None}.values()
                if id(ticket) not in new_ids]
@@ -271,9 +271,9 @@ def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
         ])
     for message, owner in zip(messages, message_ticket, strict=True):
         message.ticket = owner
-    Message.objects.bulk_create(messages)
+    insert_rows(messages)
     if changes:
-        TicketEvent.objects.bulk_create([
+        insert_rows([
             TicketEvent(ticket=c.ticket, kind=c.kind, field=c.field, old=c.old, new=c.new, at=c.at or now)
             for c in changes
         ])
