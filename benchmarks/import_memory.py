@@ -154,7 +154,7 @@ def _drop_postgres(admin: str, name: str) -> None:
 
 def run_import(csv_path: Path, data_dir: Path, database_url: str | None, batch_size: int) -> dict[str, float]:
     """Run ``webcare import`` once in a child process; returns seconds, exit code and the memory peaks."""
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "WEBCARE_SQLITE_PATH")}
     env["WEBCARE_DATA_DIR"] = str(data_dir)
     if database_url:
         env["DATABASE_URL"] = database_url

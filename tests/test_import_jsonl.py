@@ -230,7 +230,7 @@ def test_it_prints_one_line_when_quiet(kari: Any) -> None:
 
 def test_it_imports_from_the_command_line_into_a_fresh_database(tmp_path: Path) -> None:
     """No database yet: the import migrates it first. Exit code 0 with skipped lines, 2 for an unknown format."""
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "WEBCARE_SQLITE_PATH")}
     env["WEBCARE_DATA_DIR"] = str(tmp_path / "data")
     webcare = Path(sys.executable).with_name("webcare")
     command = [str(webcare)] if webcare.exists() else [sys.executable, "-m", "webcare"]

@@ -190,6 +190,24 @@ def test_it_refuses_organisation_options_for_twcs(db: None) -> None:
     assert excinfo.value.returncode == 2
 
 
+def test_it_skips_reply_cycles_and_repeated_tweet_ids(db: None, tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+        "1,9001,True,Tue Oct 31 10:00:00 +0000 2017,@AcmeSupport hello,2,\n"
+        "2,AcmeSupport,False,Tue Oct 31 10:05:00 +0000 2017,@9001 hi,,1\n"
+        "2,AcmeSupport,False,Tue Oct 31 10:06:00 +0000 2017,@9001 hi again,,1\n"
+        "7,9002,True,Tue Oct 31 11:00:00 +0000 2017,@AcmeSupport loop,8,8\n"
+        "8,AcmeSupport,False,Tue Oct 31 11:05:00 +0000 2017,@9002 loop,7,7\n",
+        encoding="utf-8",
+    )
+    out, err = run_import(path)
+    assert err.splitlines() == ["line 4: duplicate tweet_id (first on line 3)", "line 5: reply cycle",
+                                "line 6: reply cycle"]
+    assert Message.objects.get(external_id="2").text == "@9001 hi"
+    assert summary_value(out, "messages stored") == "2"
+
+
 def test_it_reads_twitter_dates_as_utc() -> None:
     assert parse_created_at("Tue Oct 31 22:10:47 +0000 2017") == "2017-10-31T22:10:47+00:00"
     assert parse_created_at("Wed Nov 01 01:10:47 +0200 2017") == "2017-10-31T23:10:47+00:00"
@@ -208,7 +226,7 @@ def test_it_makes_slugs_from_company_handles() -> None:
 
 def test_it_imports_from_the_command_line_into_a_fresh_database(tmp_path: Path) -> None:
     """A newcomer's first command: no database yet, so the import migrates it; exit codes 0 and 2."""
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "WEBCARE_SQLITE_PATH")}
     env["WEBCARE_DATA_DIR"] = str(tmp_path / "data")
     webcare = Path(sys.executable).with_name("webcare")
     command = [str(webcare)] if webcare.exists() else [sys.executable, "-m", "webcare"]

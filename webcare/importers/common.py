@@ -145,6 +145,8 @@ class Reporter:
         self.stats = stats
         self._progress: Progress | None = None
         if show_progress:
+            # Rich needs the raw stream: Django's OutputWrapper appends a newline to every write, which breaks the
+            # in-place redraw of the bar.
             stream = getattr(stderr, "_out", stderr)
             self._progress = Progress(
                 TextColumn("[progress.description]{task.description}"), BarColumn(), TaskProgressColumn(),

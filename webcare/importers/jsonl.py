@@ -73,7 +73,7 @@ class _Destinations:
         if not is_slug(channel_slug):
             raise LineError("channel: not a valid slug", "lower-case letters, digits and hyphens")
         kind = envelope.get("channel_kind")
-        if kind is not None and kind not in _KINDS:
+        if kind is not None and (not isinstance(kind, str) or kind not in _KINDS):
             raise LineError("channel_kind: unknown", f"one of {', '.join(sorted(_KINDS))}")
 
         cached = self._channels.get((org_slug, channel_slug))

@@ -16,7 +16,8 @@ on-disk SQLite database (stdlib ``sqlite3``, deleted at the end):
    order, and batches keep the order they are filled in.
 
 Python memory is one CSV chunk, one batch and the set of company handles, whatever the file size; SQLite's page
-cache for the temporary database is capped (``_CACHE_KIB``) and its sorts spill to temporary files.
+cache for the temporary database is capped (``_CACHE_KIB``), its index builds spill to temporary files, and pass 3
+reads in index order, so the texts of the file are never sorted.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ _CACHE_KIB = 32_768
 _READ_CACHE_KIB = 8_192
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
-_MENTION = re.compile(r"@([A-Za-z0-9_]{1,15})")
+#: No length cap: X's 15-character limit is newer than some brand handles.
+_MENTION = re.compile(r"@([A-Za-z0-9_]+)")
 _NOT_SLUG = re.compile(r"[^a-z0-9-]")
 
 
@@ -296,7 +298,8 @@ def _store_threads(db: sqlite3.Connection, reporter: Reporter, stats: ImportStat
                              on_flush=lambda: phase.update(completed=done, rows=done, force=True))
         for company, root, tweet_id, line, author, inbound, created_at, text, parent in _stream(db, _ROWS_TO_STORE):
             done += 1
-            outbound = not inbound and author == company
+            # Handles are case-insensitive on X: "AppleSupport" and "applesupport" are the same account.
+            outbound = not inbound and author.lower() == company.lower()
             try:
                 message = MessageIn.model_validate({
                     "message_id": str(tweet_id),
