@@ -63,6 +63,7 @@ from datetime import timedelta
 from django.utils import timezone
 from webcare.core.models import Channel
 from webcare.ingest.models import InboundEvent
+from webcare.ingest.receive import author_key, routing_key
 channel = Channel.objects.get(slug="api", organisation__slug="bench")
 due = timezone.now() + timedelta(seconds={delay})
 InboundEvent.objects.filter(status="pending").update(next_attempt_at=due)
@@ -70,7 +71,9 @@ rows = [json.loads(line) for line in open({path!r})]
 for start in range(0, len(rows), 2000):
     InboundEvent.objects.bulk_create([
         InboundEvent(organisation_id=channel.organisation_id, channel=channel, source="api",
-                     external_id=row["message_id"], payload=row, next_attempt_at=due)
+                     external_id=row["message_id"], payload=row, next_attempt_at=due,
+                     routing_key=routing_key(channel.pk, row["conversation_id"]),
+                     author_key=author_key(channel, row["author"]["id"]))
         for row in rows[start:start + 2000]])
 print(due.timestamp())
 """
@@ -171,7 +174,7 @@ def main() -> None:
                         help="rows of the twcs import memory run (0 to skip)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=120)
     console.print(f"machine: {machine()}")
     results = []
     with sqlite_target() as target:
@@ -189,16 +192,26 @@ def main() -> None:
                       "yes" if r["visible"] else "NO")
     console.print(table)
     if args.import_rows:
-        from benchmarks.import_memory import measure
+        import shutil
+        import tempfile
 
-        console.print(f"[dim]importing {args.import_rows:,} twcs rows (SQLite)…[/dim]")
-        imp = measure(args.import_rows)
+        from benchmarks.import_memory import generate, run_import
+
+        workdir = Path(tempfile.mkdtemp(prefix="webcare-bench-import-"))
+        try:
+            csv_path = workdir / "twcs.csv"
+            console.print(f"[dim]generating and importing {args.import_rows:,} twcs rows (SQLite)…[/dim]")
+            generate(csv_path, args.import_rows)
+            (workdir / "data").mkdir()
+            imp = run_import(csv_path, workdir / "data", None, 1000)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
         results.append({"import": imp})
-        t2 = Table(title="twcs import (SQLite)")
-        for column in ("rows", "seconds", "rows/s", "peak RSS MB"):
+        t2 = Table(title="webcare import --format twcs (SQLite)")
+        for column in ("rows", "seconds", "rows/s", "peak RSS MB", "exit code"):
             t2.add_column(column, justify="right")
-        t2.add_row(f"{imp['rows']:,}", f"{imp['seconds']:.0f}", f"{imp['rows_per_second']:,.0f}",
-                   f"{imp['peak_rss_mb']:.0f}")
+        t2.add_row(f"{args.import_rows:,}", f"{imp['seconds']:.0f}", f"{args.import_rows / imp['seconds']:,.0f}",
+                   f"{imp['maxrss_mb']:.0f}", str(imp["returncode"]))
         console.print(t2)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))

@@ -87,9 +87,9 @@ def test_it_resolves_a_forced_race_between_two_workers_with_the_unique_constrain
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE), so two workers cannot interleave there")
     receive(personas.channel, inbound_payload(1), external_id="a")
     receive(personas.channel, inbound_payload(1), external_id="b")
-    # Keyed apart (as when two connectors deliver one message under different thread ids), so the per-conversation
-    # claim lock does not keep the workers apart and only the constraint is left to decide.
-    InboundEvent.objects.filter(external_id="b").update(routing_key=12345)
+    # Keyed apart (as when two connectors deliver one message under different thread and author ids), so the claim
+    # locks do not keep the workers apart and only the constraint is left to decide.
+    InboundEvent.objects.filter(external_id="b").update(routing_key=12345, author_key=54321)
     barrier = threading.Barrier(2, timeout=20)
     original = store._existing_messages
     calls = {"n": 0}
@@ -125,7 +125,7 @@ def test_it_resolves_a_forced_race_between_two_workers_with_the_unique_constrain
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_it_never_gives_one_conversation_to_two_workers_at_once(
+def test_it_never_gives_one_conversation_or_one_author_to_two_workers_at_once(
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if connection.vendor != "postgresql":
@@ -133,6 +133,7 @@ def test_it_never_gives_one_conversation_to_two_workers_at_once(
     deliver(personas.channel, 1, conversation="c-1", sent_at="2026-11-20T10:00:00+00:00")
     deliver(personas.channel, 2, conversation="c-1", sent_at="2026-11-20T10:01:00+00:00")
     deliver(personas.channel, 3, conversation="c-2", author="u-2")
+    deliver(personas.channel, 4, conversation="c-3", author="u-1")  # worker a is creating u-1's customer
     inside, release = threading.Event(), threading.Event()
     original = store.store
 
@@ -161,11 +162,13 @@ def test_it_never_gives_one_conversation_to_two_workers_at_once(
     release.set()
     a.join(20)
     assert tallies["a"].events == 1
-    assert tallies["b"].events == 1  # only c-2: c-1's second message waits for worker a's transaction
+    # only c-2: c-1's second message and u-1's other conversation wait for worker a's transaction
+    assert tallies["b"].events == 1
     assert Message.objects.get(external_id="m-3").conversation.external_id == "c-2"
-    assert InboundEvent.objects.filter(status=EventStatus.PENDING).count() == 1
+    assert InboundEvent.objects.filter(status=EventStatus.PENDING).count() == 2
     worker.drain()
-    assert Message.objects.count() == 3
+    assert Message.objects.count() == 4
+    assert Customer.objects.count() == 2
 
 
 # --- all or nothing -----------------------------------------------------------------------------------------------

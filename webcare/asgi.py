@@ -1,4 +1,4 @@
-"""ASGI entry point (uvicorn): the embedded server and the one used at scale."""
+"""ASGI entry point, for ASGI servers (webcare serve itself runs the WSGI app: see docs/architecture.md)."""
 
 import os
 

@@ -42,6 +42,9 @@ class InboundEvent(models.Model):
     #: Hash of (channel, conversation): on PostgreSQL a worker claims an event only while it holds an advisory lock
     #: on this key, so two workers never process the same conversation at once (no lock waits, messages in order).
     routing_key = models.BigIntegerField(default=0)
+    #: Hash of (organisation, platform, author id), locked the same way: two workers creating the same new customer
+    #: at once would otherwise make one wait for the other's whole batch and then redo its own. 0 when unknown.
+    author_key = models.BigIntegerField(default=0)
     received_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=8, choices=EventStatus.choices, default=EventStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -12,10 +12,19 @@ from webcare.ingest.models import EventFormat, EventSource, InboundEvent
 from webcare.ingest.worker import WAKE
 
 
+def _key(text: str) -> int:
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True) or 1
+
+
 def routing_key(channel_id: int, conversation_id: str) -> int:
     """A signed 64-bit hash of a conversation, for the worker's per-conversation advisory lock."""
-    digest = hashlib.blake2b(f"{channel_id}:{conversation_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return _key(f"c:{channel_id}:{conversation_id}")
+
+
+def author_key(channel: Channel, author_id: str) -> int:
+    """A signed 64-bit hash of a person on a platform, for the worker's per-author advisory lock (0: unknown)."""
+    return _key(f"a:{channel.organisation_id}:{channel.kind}:{author_id}") if author_id else 0
 
 
 def receive(
@@ -34,11 +43,14 @@ def receive(
     its conversation for the worker.
     """
     thread = conversation_id or str(payload.get("conversation_id") or external_id or "")
+    author = payload.get("author")
+    author_id = str(author.get("id") or "") if isinstance(author, dict) else ""
     try:
         with transaction.atomic():
             event = InboundEvent.objects.create(
                 organisation_id=channel.organisation_id, channel=channel, source=source, format=fmt,
                 external_id=external_id, payload=payload, routing_key=routing_key(channel.pk, thread),
+                author_key=author_key(channel, author_id),
             )
     except IntegrityError:
         if external_id is None:

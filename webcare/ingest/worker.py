@@ -48,6 +48,8 @@ class Tally:
     failed: int = 0
     dead: int = 0
     conflicts: int = 0
+    #: Claimed but left for later because another worker holds their conversation or author (PostgreSQL).
+    deferred: int = 0
 
     def add(self, other: Tally) -> None:
         for name in self.__dataclass_fields__:
@@ -59,20 +61,39 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
     return min(timedelta(seconds=base_seconds * (2 ** max(attempts - 1, 0))), MAX_BACKOFF)
 
 
-def _claim(batch_size: int, now: datetime) -> list[InboundEvent]:
+def _claim(batch_size: int, now: datetime, tally: Tally) -> list[InboundEvent]:
     queryset = (
         InboundEvent.objects.filter(status=EventStatus.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
         .select_related("channel")
     )
-    if connection.vendor == "postgresql":
-        # Skip rows another worker holds (SKIP LOCKED) and rows of a conversation another worker is processing
-        # (the advisory lock on routing_key, held until this transaction ends).
-        queryset = queryset.extra(where=["pg_try_advisory_xact_lock(ingest_inboundevent.routing_key)"])
+    if connection.features.has_select_for_update_skip_locked:
         queryset = queryset.select_for_update(skip_locked=True, of=("self",))
-    elif connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
-    return list(queryset[:batch_size])
+    events = list(queryset[:batch_size])
+    if connection.vendor == "postgresql" and events:
+        events = _keep_unlocked_keys(events, tally)
+    return events
+
+
+def _keep_unlocked_keys(events: list[InboundEvent], tally: Tally) -> list[InboundEvent]:
+    """Keep the events whose conversation and author no other worker is processing (PostgreSQL advisory locks).
+
+    Why: two workers storing the same conversation, or creating the same new customer, would make one wait for the
+    other's whole batch (row and unique-index locks) and then redo its own — serialising the workers. The locks are
+    taken here, on exactly the claimed rows, and held until this transaction ends; the rows left out stay locked by
+    this claim and are taken again after it commits, so a conversation's messages keep their order. (Taking the locks
+    inside the claim query instead depends on the planner: with a sort above the scan it locks every pending row.)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS t(id, rk, ak) "
+            "WHERE pg_try_advisory_xact_lock(rk) AND (ak = 0 OR pg_try_advisory_xact_lock(ak))",
+            [[e.pk for e in events], [e.routing_key for e in events], [e.author_key for e in events]],
+        )
+        allowed = {row[0] for row in cursor.fetchall()}
+    kept = [e for e in events if e.pk in allowed]
+    tally.deferred += len(events) - len(kept)
+    return kept
 
 
 def _fail(event: InboundEvent, error: str, now: datetime, permanent: bool) -> bool:
@@ -138,7 +159,7 @@ def run_batch(batch_size: int | None = None) -> Tally:
     batch_size = batch_size or settings.WEBCARE_WORKER_BATCH
     with transaction.atomic():
         now = timezone.now()
-        events = _claim(batch_size, now)
+        events = _claim(batch_size, now, tally)
         if not events:
             return tally
         tally.batches = 1
@@ -158,9 +179,11 @@ def drain(batch_size: int | None = None, max_batches: int | None = None) -> Tall
     total = Tally()
     while max_batches is None or total.batches < max_batches:
         tally = run_batch(batch_size)
-        if not tally.batches:
-            break
         total.add(tally)
+        if not tally.batches:
+            if not tally.deferred:
+                break
+            time.sleep(0.02)  # everything due is another worker's conversation right now
     return total
 
 
@@ -179,8 +202,10 @@ def run_forever(stop: threading.Event, batch_size: int | None = None, idle_secon
             close_old_connections()
             stop.wait(2)
             continue
-        if tally.batches:
-            total.add(tally)
+        total.add(tally)
+        if tally.batches or tally.deferred:
+            if not tally.batches:
+                stop.wait(0.02)
             logger.debug("batch: %d events, %d messages, %d duplicates, %d failed", tally.events, tally.messages,
                         tally.duplicates, tally.failed)
             continue
