@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+from django.core.management import call_command
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,3 +42,17 @@ def python_child(code: str) -> list[str]:
 def run_python(code: str, timeout: float = 120, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(python_child(code), env=child_env(**extra), cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout, check=False)
+
+
+def call_import(path: Path, fmt: str, *args: str) -> tuple[str, str]:
+    """Run ``webcare import`` in-process; returns (stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import", str(path), "--format", fmt, *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def summary_value(output: str, label: str) -> str:
+    """One value of the import's summary table, by its row label."""
+    match = re.search(rf"│ {re.escape(label)}\s*│\s*([^│]*?)\s*│", output)
+    assert match, f"{label!r} not in summary:\n{output}"
+    return match.group(1)

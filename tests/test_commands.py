@@ -60,6 +60,15 @@ def test_it_names_a_malformed_setting(tmp_path: Path) -> None:
     assert "WEBCARE_DEBUG must be 'true' or 'false', not 'ture'" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["apitoken", "createadmin"])
+def test_it_names_an_unknown_organisation(command: str, tmp_path: Path) -> None:
+    env = fresh_env(tmp_path)
+    result = webcare(env, command, "--org", "no-such-brand")
+    assert result.returncode == 1
+    assert "No organisation with slug 'no-such-brand'" in result.stderr
+    assert "wc_" not in result.stdout  # no token issued
+
+
 def test_it_tells_a_postgres_worker_to_migrate_first(tmp_path: Path) -> None:
     """Many workers may start at once at scale, so a worker never migrates PostgreSQL on its own."""
     db = f"webcare_unmigrated_{os.getpid()}"

@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError
 
+from tests.support import call_import, summary_value
 from webcare.conversations.models import Conversation, Message
 from webcare.core.models import Channel, Organisation
 from webcare.customers.models import Customer, Identity
@@ -37,15 +38,7 @@ STORED = {"fb-1", "fb-2", "fb-5", "wa-1", "fb-7"}
 
 
 def run_import(path: Path = FIXTURE, *args: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import", str(path), "--format", "jsonl", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def summary_value(output: str, label: str) -> str:
-    match = re.search(rf"│ {re.escape(label)}\s*│\s*([^│]*?)\s*│", output)
-    assert match, f"{label!r} not in summary:\n{output}"
-    return match.group(1)
+    return call_import(path, "jsonl", *args)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ The real sample (``../shared/data/twcs/sample.csv``, CC BY-NC-SA, not in the rep
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 import sqlite3
@@ -22,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.support import call_import, summary_value
 from webcare.conversations.models import Conversation, Message
 from webcare.core.models import Channel, Organisation
 from webcare.customers.models import Customer, Identity
@@ -41,15 +40,7 @@ def at(hour: int, minute: int) -> datetime:
 
 
 def run_import(path: Path = FIXTURE, *args: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import", str(path), "--format", "twcs", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def summary_value(output: str, label: str) -> str:
-    match = re.search(rf"│ {re.escape(label)}\s*│\s*([^│]*?)\s*│", output)
-    assert match, f"{label!r} not in summary:\n{output}"
-    return match.group(1)
+    return call_import(path, "twcs", *args)
 
 
 @pytest.fixture
