@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 
 from webcare.core.bootstrap import database_label, ensure_admin, ensure_default_organisation, ensure_migrated
 
@@ -43,6 +45,10 @@ class Command(BaseCommand):
         self.stdout.flush()
         # granian serves Django's WSGI application from Rust threads: measured 2x the request rate of Django under
         # ASGI (uvicorn or granian's ASGI) on the same 2 cores, where every sync view hops threads (docs/benchmarks.md).
+        # The web processes must be spawned, not forked: forking this process while the embedded worker thread
+        # holds a lock (an import, logging, the database) left the child hung on ~2 of 5 starts in tests.
+        multiprocessing.set_start_method("spawn", force=True)
+        connections.close_all()
         server = Granian("webcare.wsgi:application", address=host, port=port, interface=Interfaces.WSGI,
                          workers=options["processes"], blocking_threads=options["threads"], log_enabled=False,
                          workers_kill_timeout=10)
