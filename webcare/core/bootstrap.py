@@ -59,6 +59,15 @@ def ensure_default_organisation() -> Organisation:
     return org
 
 
+def organisation_by_slug(slug: str) -> Organisation:
+    """The organisation with ``slug``, or a command error that lists the known ones."""
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None:
+        known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
+        raise CommandError(f"No organisation with slug {slug!r} (known: {known}).")
+    return org
+
+
 def create_or_reset_admin(username: str, email: str, org: Organisation) -> str:
     """Create the admin (or reset its password); returns the new password, which is stored only as a hash."""
     password = secrets.token_urlsafe(12)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from webcare.core.bootstrap import ensure_migrated
-from webcare.core.models import ApiToken, Organisation
+from webcare.core.bootstrap import ensure_migrated, organisation_by_slug
+from webcare.core.models import ApiToken
 
 
 class Command(BaseCommand):
@@ -19,9 +19,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_migrated(self.stdout)
-        org = Organisation.objects.filter(slug=options["org"]).first()
-        if org is None:
-            known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
-            raise CommandError(f"No organisation with slug {options['org']!r} (known: {known}).")
+        org = organisation_by_slug(options["org"])
         _, plain = ApiToken.issue(org, options["name"])
         self.stdout.write(plain)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from webcare.core.bootstrap import create_or_reset_admin, ensure_default_organisation, ensure_migrated
-from webcare.core.models import Organisation
+from webcare.core.bootstrap import (
+    create_or_reset_admin,
+    ensure_default_organisation,
+    ensure_migrated,
+    organisation_by_slug,
+)
 
 
 class Command(BaseCommand):
@@ -20,12 +24,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_migrated(self.stdout)
-        if options["org"]:
-            org = Organisation.objects.filter(slug=options["org"]).first()
-            if org is None:
-                known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
-                raise CommandError(f"No organisation with slug {options['org']!r} (known: {known}).")
-        else:
-            org = ensure_default_organisation()
+        org = organisation_by_slug(options["org"]) if options["org"] else ensure_default_organisation()
         password = create_or_reset_admin(options["username"], options["email"], org)
         self.stdout.write(f"username: {options['username']}\npassword: {password}\n(organisation: {org.slug})")
