@@ -16,6 +16,13 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 fi
 pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
 
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser download is not used).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" -ne 0 ]; then echo "chromium is missing; install it with: sudo apt-get install chromium" >&2; exit 1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "== lint (ruff) and types (mypy)"
 "$VENV/bin/ruff" check webcare tests benchmarks
 WEBCARE_DATA_DIR="$(mktemp -d)" "$VENV/bin/mypy" webcare

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "webcare.ingest",
     "webcare.importers",
     "webcare.demo",
+    "webcare.inbox",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +122,9 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/inbox/"
+LOGOUT_REDIRECT_URL = "/login/"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

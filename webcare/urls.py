@@ -1,8 +1,10 @@
-"""URL map: the admin, the REST API (with its OpenAPI schema and docs page) and the health check."""
+"""URL map: the agents' inbox and sign-in, the admin, the REST API (schema and docs page), the health check."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
-from django.urls import path, re_path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from webcare.api.api import api
 
@@ -25,6 +27,10 @@ admin.site.site_header = "webcare administration"
 admin.site.site_title = "webcare"
 
 urlpatterns = [
+    path("", RedirectView.as_view(url="/inbox/", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(template_name="inbox/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inbox/", include("webcare.inbox.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),

@@ -1,0 +1,131 @@
+"""The inbox in a real browser (Playwright driving Debian's headless Chromium): sign in, see an unassigned ticket,
+assign it to yourself, reply, see the reply in the thread; the keyboard; the phone layout.
+
+Screenshots of the main screens are written to ``test-artifacts/`` on every run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Personas, inbound_payload
+from webcare.conversations.models import Message
+from webcare.ingest.receive import receive
+from webcare.ingest.worker import drain
+from webcare.tickets.models import Status, Ticket
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed (scripts/test.sh installs it)")
+        pytest.skip("Debian's chromium is not installed: run scripts/test.sh, which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def ingest(personas: Personas, n: int, **overrides: Any) -> Ticket:
+    payload = inbound_payload(n, **overrides)
+    receive(personas.channel, payload, external_id=payload["message_id"])
+    drain()
+    return Ticket.objects.get(conversation__external_id=payload["conversation_id"])
+
+
+def sign_in(browser: Any, live_server: Any, username: str, **context: Any) -> Any:
+    page = browser.new_page(**context)
+    page.goto(f"{live_server.url}/inbox/")
+    assert "/login/" in page.url  # not signed in: sent to the sign-in page
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/inbox/")
+    return page
+
+
+def test_it_lets_an_agent_take_and_answer_an_unassigned_ticket(browser: Any, live_server: Any,
+                                                               personas: Personas) -> None:
+    ticket = ingest(personas, 1, text="Hei, fakturaen min er dobbelt denne måneden?")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = sign_in(browser, live_server, "kari", viewport={"width": 1280, "height": 720})
+    row = page.locator(f'#list .row[data-ticket="{ticket.pk}"]')
+    row.wait_for()
+    assert "fakturaen min er dobbelt" in row.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "inbox-list.png"))
+
+    row.locator("a").click()
+    pane = page.locator(f'#ticket article[data-ticket="{ticket.pk}"]')
+    pane.wait_for()
+    assert "nobody" in pane.locator(".assignee-name").inner_text()
+    page.locator("#assign-me").click()
+    page.wait_for_function("document.querySelector('.assignee-name').innerText.includes('Kari')")
+
+    page.locator("#reply-text").fill("Hei! Jeg har rettet fakturaen. Mvh Kari")
+    page.locator("#send-reply").click()
+    page.locator(".msg.outbound", has_text="Jeg har rettet fakturaen").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "inbox-conversation.png"))
+
+    ticket.refresh_from_db()
+    assert ticket.assignee == personas.agent
+    assert ticket.status == Status.PENDING
+    reply = Message.objects.get(ticket=ticket, direction="outbound")
+    assert reply.author_agent == personas.agent
+    assert reply.text == "Hei! Jeg har rettet fakturaen. Mvh Kari"
+
+
+def test_it_refuses_an_empty_reply_and_says_why(browser: Any, live_server: Any, personas: Personas) -> None:
+    ticket = ingest(personas, 2)
+    page = sign_in(browser, live_server, "kari")
+    page.goto(f"{live_server.url}/inbox/?ticket={ticket.pk}")
+    page.locator("#send-reply").click()
+    page.get_by_role("alert").wait_for()
+    assert "a reply needs text" in page.get_by_role("alert").inner_text()
+    assert not Message.objects.filter(ticket=ticket, direction="outbound").exists()
+
+
+def test_it_moves_and_opens_with_the_keyboard(browser: Any, live_server: Any, personas: Personas) -> None:
+    first = ingest(personas, 3, conversation="c-a", author="u-a", sent_at="2026-11-20T08:00:00+00:00")
+    second = ingest(personas, 4, conversation="c-b", author="u-b", sent_at="2026-11-20T09:00:00+00:00")
+    page = sign_in(browser, live_server, "kari")
+    page.locator("#list .row").first.wait_for()
+    order = [int(x) for x in page.locator("#list .row").evaluate_all("rows => rows.map(r => r.dataset.ticket)")]
+    assert order[:2] == [first.pk, second.pk]  # oldest waiting first
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.locator(f'#ticket article[data-ticket="{second.pk}"]').wait_for()
+    page.keyboard.press("a")
+    page.wait_for_function("document.querySelector('.assignee-name').innerText.includes('Kari')")
+    second.refresh_from_db()
+    assert second.assignee == personas.agent
+
+
+def test_it_stacks_the_panes_on_a_phone(browser: Any, live_server: Any, personas: Personas) -> None:
+    ingest(personas, 5)
+    page = sign_in(browser, live_server, "sunniva", viewport={"width": 390, "height": 844})
+    views = page.locator("nav.views").bounding_box()
+    tickets = page.locator("#list").bounding_box()
+    assert views is not None and tickets is not None
+    assert tickets["y"] >= views["y"] + views["height"] - 1  # the list is below the views, not beside them
+    assert tickets["width"] > 350
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)

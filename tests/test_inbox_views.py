@@ -1,0 +1,106 @@
+"""The inbox pages without a browser: who may see what, the views' contents and order, and refused actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from tests.conftest import Personas, inbound_payload
+from webcare.conversations.models import Message
+from webcare.ingest.receive import receive
+from webcare.ingest.worker import drain
+from webcare.tickets.models import Status, Ticket
+
+
+def ingest(personas: Personas, n: int, **overrides: Any) -> Ticket:
+    payload = inbound_payload(n, **overrides)
+    receive(personas.channel, payload, external_id=payload["message_id"])
+    drain()
+    return Ticket.objects.get(conversation__external_id=payload["conversation_id"])
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_it_sends_a_visitor_to_sign_in(db: None) -> None:
+    response = Client().get("/inbox/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_it_refuses_an_account_that_is_no_agent(db: None) -> None:
+    user = get_user_model().objects.create_user("visitor", password="correct horse battery")
+    assert client_for(user).get("/inbox/").status_code == 403
+
+
+def test_it_hides_another_organisations_tickets(personas: Personas) -> None:
+    ticket = ingest(personas, 1)
+    outsider = client_for(personas.outsider)
+    assert ticket.subject not in outsider.get("/inbox/?view=open").content.decode()
+    assert outsider.get(f"/inbox/tickets/{ticket.pk}/", headers={"HX-Request": "true"}).status_code == 404
+    assert outsider.post(f"/inbox/tickets/{ticket.pk}/assign-me/").status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_it_answers_an_unknown_view_with_404(personas: Personas) -> None:
+    assert client_for(personas.agent).get("/inbox/?view=nonsense").status_code == 404
+
+
+def test_it_orders_a_view_by_priority_then_longest_waiting(personas: Personas) -> None:
+    late = ingest(personas, 1, conversation="c-late", author="u-1", sent_at="2026-11-20T12:00:00+00:00")
+    early = ingest(personas, 2, conversation="c-early", author="u-2", sent_at="2026-11-20T08:00:00+00:00")
+    urgent = ingest(personas, 3, conversation="c-urgent", author="u-3", sent_at="2026-11-20T13:00:00+00:00")
+    Ticket.objects.filter(pk=urgent.pk).update(priority=1)
+    page = client_for(personas.agent).get("/inbox/list/?view=unassigned").content.decode()
+    positions = [page.index(f'data-ticket="{t.pk}"') for t in (urgent, early, late)]
+    assert positions == sorted(positions)
+
+
+def test_it_counts_each_view(personas: Personas) -> None:
+    mine = ingest(personas, 1, conversation="c-1", author="u-1")
+    ingest(personas, 2, conversation="c-2", author="u-2")
+    Ticket.objects.filter(pk=mine.pk).update(assignee=personas.agent)
+    page = client_for(personas.agent).get("/inbox/").content.decode()
+    assert 'data-view="unassigned">1<' in page
+    assert 'data-view="mine">1<' in page
+    assert 'data-view="open">2<' in page
+
+
+def test_it_replies_and_assigns_through_the_ticket_actions(personas: Personas) -> None:
+    ticket = ingest(personas, 1)
+    agent = client_for(personas.agent)
+    htmx = {"HX-Request": "true"}
+    assert agent.post(f"/inbox/tickets/{ticket.pk}/assign-me/", headers=htmx).status_code == 200
+    response = agent.post(f"/inbox/tickets/{ticket.pk}/reply/", {"text": "Hei! Mvh Kari"}, headers=htmx)
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "ticket-changed"
+    ticket.refresh_from_db()
+    assert ticket.assignee == personas.agent
+    assert ticket.status == Status.PENDING
+    assert ticket.events.filter(kind="assignee", actor=personas.agent).exists()
+
+
+@pytest.mark.parametrize(("path", "data", "message"), [
+    ("reply", {"text": "   "}, "a reply needs text"),
+    ("note", {"text": ""}, "a note needs text"),
+    ("status", {"status": "exploded"}, "exploded"),
+])
+def test_it_refuses_bad_input_with_the_reason_and_stores_nothing(
+    personas: Personas, path: str, data: dict[str, str], message: str
+) -> None:
+    ticket = ingest(personas, 1)
+    events_before = ticket.events.count()
+    response = client_for(personas.agent).post(f"/inbox/tickets/{ticket.pk}/{path}/", data,
+                                               headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not Message.objects.filter(direction="outbound").exists()
+    assert ticket.notes.count() == 0
+    assert ticket.events.count() == events_before

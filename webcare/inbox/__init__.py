@@ -1,0 +1,1 @@
+"""The agents' inbox: server-rendered pages with htmx."""

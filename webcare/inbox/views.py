@@ -1,0 +1,139 @@
+"""The inbox pages: three panes (views, ticket list, conversation), with htmx partials for each pane.
+
+Every view is scoped to the signed-in agent's organisation; writes go through ``webcare.tickets.actions`` only, so the
+timeline and the rules are the same as through the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
+
+from webcare.conversations.models import Message
+from webcare.core.models import Agent
+from webcare.inbox import queues
+from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_reply
+from webcare.tickets.models import Status, Ticket
+
+DEFAULT_VIEW = "unassigned"
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request after django-htmx's middleware, which adds ``htmx`` (falsy when not an htmx request)."""
+
+    htmx: HtmxDetails
+
+PAGE = 100
+
+
+def current_agent(request: HttpRequest) -> Agent:
+    """The signed-in user's agent record (their first organisation); no record, no inbox."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied("Sign in first.")
+    agent = Agent.objects.select_related("organisation").filter(user=user).order_by("id").first()
+    if agent is None:
+        raise PermissionDenied("This account is not an agent of any organisation.")
+    return agent
+
+
+def _list_context(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any]:
+    try:
+        rows = list(queues.tickets(agent.organisation, key, request.user)[:PAGE])
+    except KeyError as exc:
+        raise Http404("no such view") from exc
+    return {"view_key": key, "tickets": rows}
+
+
+def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: str = "") -> dict[str, Any]:
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("conversation__channel", "customer", "assignee", "team"),
+        pk=ticket_id, organisation=agent.organisation,
+    )
+    messages = (Message.objects.filter(conversation=ticket.conversation).select_related("author_agent")
+                .order_by("sent_at", "id"))
+    notes = ticket.notes.select_related("author").order_by("created_at")
+    identities = ticket.customer.identities.all() if ticket.customer else []
+    return {
+        "ticket": ticket, "messages": messages, "notes": notes, "identities": identities,
+        "statuses": Status.choices, "error": error,
+    }
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The whole workspace; ``?view=`` picks the queue and ``?ticket=`` opens a conversation."""
+    agent = current_agent(request)
+    key = request.GET.get("view", DEFAULT_VIEW)
+    context = {"agent": agent, "views": queues.views(agent.organisation, request.user)}
+    context |= _list_context(request, agent, key)
+    ticket_id = request.GET.get("ticket", "")
+    if ticket_id.isdigit():
+        context |= _ticket_context(request, agent, int(ticket_id))
+    return render(request, "inbox/inbox.html", context)
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    agent = current_agent(request)
+    return render(request, "inbox/_list.html", _list_context(request, agent, request.GET.get("view", DEFAULT_VIEW)))
+
+
+@login_required
+def ticket_pane(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    agent = current_agent(request)
+    if not request.htmx:
+        return redirect(f"/inbox/?ticket={ticket_id}")
+    return render(request, "inbox/_ticket.html", _ticket_context(request, agent, ticket_id))
+
+
+def _act(request: HtmxHttpRequest, ticket_id: int, action: Any) -> HttpResponse:
+    """Run ``action(ticket)``; answer with the refreshed conversation pane, the error shown in it when refused
+    (422, which the page's htmx config swaps in like a success)."""
+    agent = current_agent(request)
+    ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+    error = ""
+    try:
+        action(ticket)
+    except ActionError as exc:
+        error = exc.message
+    if not request.htmx:
+        return redirect(f"/inbox/?ticket={ticket_id}")
+    response = render(request, "inbox/_ticket.html", _ticket_context(request, agent, ticket_id, error),
+                      status=422 if error else 200)
+    response["HX-Trigger"] = "ticket-changed"
+    return response
+
+
+@login_required
+@require_POST
+def assign_to_me(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    return _act(request, ticket_id, lambda t: do_change_ticket(t, request.user, assignee=request.user))
+
+
+@login_required
+@require_POST
+def change_status(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    return _act(request, ticket_id, lambda t: do_change_ticket(t, request.user, status=request.POST.get("status", "")))
+
+
+@login_required
+@require_POST
+def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    def send(ticket: Ticket) -> None:
+        public = {"public": True, "private": False}.get(request.POST.get("visibility", ""))
+        do_reply(ticket, request.user, request.POST.get("text", ""), public=public)
+
+    return _act(request, ticket_id, send)
+
+
+@login_required
+@require_POST
+def note(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    return _act(request, ticket_id, lambda t: do_add_note(t, request.user, request.POST.get("text", "")))
