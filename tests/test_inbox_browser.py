@@ -129,3 +129,54 @@ def test_it_stacks_the_panes_on_a_phone(browser: Any, live_server: Any, personas
     assert tickets["width"] > 350
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)
+
+
+def open_live(page: Any, live_server: Any, ticket: Ticket) -> None:
+    page.goto(f"{live_server.url}/inbox/?ticket={ticket.pk}")
+    page.wait_for_function("window.webcareStream && window.webcareStream.readyState === 1")
+
+
+def test_it_shows_a_second_agent_the_changes_live(browser: Any, live_server: Any, personas: Personas) -> None:
+    ticket = ingest(personas, 6, text="Mobildata virker ikke i Bergen")
+    kari = sign_in(browser, live_server, "kari")
+    sunniva = sign_in(browser, live_server, "sunniva", viewport={"width": 1280, "height": 720})
+    open_live(kari, live_server, ticket)
+    open_live(sunniva, live_server, ticket)
+    assert sunniva.locator(f'#list .row[data-ticket="{ticket.pk}"]').count() == 1
+
+    kari.locator("#reply-text").press_sequentially("Hei", delay=20)
+    sunniva.get_by_text("Kari is replying").wait_for()
+
+    kari.locator("#assign-me").click()
+    sunniva.wait_for_function("document.querySelector('.assignee-name').innerText.includes('Kari')")
+    sunniva.locator(f'#list .row[data-ticket="{ticket.pk}"]').wait_for(state="detached")  # left "Unassigned"
+    sunniva.wait_for_function("document.querySelector('.count[data-view=\"unassigned\"]').innerText.trim() === '0'")
+
+    kari.locator("#reply-text").fill("Hei! Vi jobber med saken. Mvh Kari")
+    kari.locator("#send-reply").click()
+    sunniva.locator(".msg.outbound", has_text="Vi jobber med saken").wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    sunniva.screenshot(path=str(ARTIFACTS / "inbox-live-second-agent.png"))
+
+
+def test_it_warns_before_sending_over_a_colleagues_new_reply(browser: Any, live_server: Any,
+                                                              personas: Personas) -> None:
+    ticket = ingest(personas, 7)
+    kari = sign_in(browser, live_server, "kari")
+    sunniva = sign_in(browser, live_server, "sunniva")
+    open_live(kari, live_server, ticket)
+    open_live(sunniva, live_server, ticket)
+    sunniva.locator("#reply-text").fill("Hei! Dette skal være fikset nå. /Sunniva")
+    kari.locator("#reply-text").fill("Hei! Vi har sendt en tekniker. Mvh Kari")
+    kari.locator("#send-reply").click()
+    kari.locator(".msg.outbound", has_text="sendt en tekniker").wait_for()
+
+    sunniva.locator("#send-reply").click()
+    warning = sunniva.locator(".collision")
+    warning.wait_for()
+    assert "replied while you were writing" in warning.inner_text()
+    assert sunniva.locator("#reply-text").input_value() == "Hei! Dette skal være fikset nå. /Sunniva"
+    assert not Message.objects.filter(ticket=ticket, author_agent=personas.supervisor).exists()
+    sunniva.get_by_role("button", name="Send anyway").click()
+    sunniva.locator(".msg.outbound", has_text="fikset nå").wait_for()
+    assert Message.objects.filter(ticket=ticket, author_agent=personas.supervisor).count() == 1

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "webcare.importers",
     "webcare.demo",
     "webcare.inbox",
+    "webcare.live",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "webcare.inbox.language.AgentLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -67,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -139,6 +142,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 WEBCARE_WORKER_BATCH = env_int("WEBCARE_WORKER_BATCH", 500, minimum=1)
 WEBCARE_MAX_ATTEMPTS = env_int("WEBCARE_MAX_ATTEMPTS", 5, minimum=1)
 WEBCARE_RETRY_BASE_SECONDS = env_int("WEBCARE_RETRY_BASE_SECONDS", 30, minimum=0)
+#: Steps run on every stored batch, in order, inside its transaction (webcare/ingest/pipeline.py).
+WEBCARE_PIPELINE_STEPS = ["webcare.live.steps.PublishTicketChanges"]
 #: Largest accepted inbound API body, in bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("WEBCARE_MAX_BODY_BYTES", 2_621_440, minimum=1024)
 

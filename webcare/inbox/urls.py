@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from webcare.inbox import views
+from webcare.inbox import language, live_views, views
 
 app_name = "inbox"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("list/", views.ticket_list, name="list"),
+    path("views/", live_views.views_nav, name="views"),
+    path("language/", language.set_language, name="language"),
+    path("events/", live_views.events, name="events"),
+    path("tickets/<int:ticket_id>/presence/", live_views.presence, name="presence"),
     path("tickets/<int:ticket_id>/", views.ticket_pane, name="ticket"),
     path("tickets/<int:ticket_id>/assign-me/", views.assign_to_me, name="assign_me"),
     path("tickets/<int:ticket_id>/status/", views.change_status, name="status"),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -51,7 +52,8 @@ def _list_context(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any
     return {"view_key": key, "tickets": rows}
 
 
-def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: str = "") -> dict[str, Any]:
+def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: str = "",
+                    **extra: Any) -> dict[str, Any]:
     ticket = get_object_or_404(
         Ticket.objects.select_related("conversation__channel", "customer", "assignee", "team"),
         pk=ticket_id, organisation=agent.organisation,
@@ -60,9 +62,10 @@ def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: s
                 .order_by("sent_at", "id"))
     notes = ticket.notes.select_related("author").order_by("created_at")
     identities = ticket.customer.identities.all() if ticket.customer else []
+    last_message_id = messages.aggregate(m=Max("id"))["m"] or 0
     return {
         "ticket": ticket, "messages": messages, "notes": notes, "identities": identities,
-        "statuses": Status.choices, "error": error,
+        "statuses": Status.choices, "error": error, "last_message_id": last_message_id, **extra,
     }
 
 
@@ -123,9 +126,27 @@ def change_status(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     return _act(request, ticket_id, lambda t: do_change_ticket(t, request.user, status=request.POST.get("status", "")))
 
 
+def replies_since(ticket: Ticket, seen_message_id: int, user: Any) -> list[str]:
+    """Who else answered this conversation after the message the agent last saw (the collision warning)."""
+    newer = (Message.objects
+             .filter(conversation_id=ticket.conversation_id, direction="outbound", id__gt=seen_message_id)
+             .exclude(author_agent_id=user.pk).values_list("author_name", flat=True))
+    return sorted(set(newer))
+
+
 @login_required
 @require_POST
 def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    agent = current_agent(request)
+    seen = request.POST.get("seen", "")
+    if seen.isdigit() and not request.POST.get("confirm"):
+        ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+        others = replies_since(ticket, int(seen), request.user)
+        if others:
+            # Not sent: show what arrived, keep the draft, and let the agent confirm.
+            context = _ticket_context(request, agent, ticket_id, collision=others, draft=request.POST.get("text", ""))
+            return render(request, "inbox/_ticket.html", context, status=409)
+
     def send(ticket: Ticket) -> None:
         public = {"public": True, "private": False}.get(request.POST.get("visibility", ""))
         do_reply(ticket, request.user, request.POST.get("text", ""), public=public)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from webcare.conversations.models import Conversation, ConversationKind, DeliveryStatus, Direction, Message
 from webcare.core.models import Agent, ChannelKind, Role, Team
 from webcare.ingest.schema import MAX_TEXT
+from webcare.live import publish
 from webcare.tickets import lifecycle
 from webcare.tickets.models import (
     EventKind,
@@ -229,6 +230,7 @@ def do_change_ticket(
         update_fields.add("updated_at")
         locked.save(update_fields=sorted(update_fields))
         TicketEvent.objects.bulk_create(events)
+        publish.tickets_changed(locked.organisation_id, [locked.pk], getattr(actor, 'pk', None))
         _copy_back(locked, ticket)
         return events
 
@@ -281,6 +283,7 @@ def do_reply(
                                    "waiting_since", "updated_at"])
         TicketEvent.objects.bulk_create(events)
         Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=now).update(last_message_at=now)
+        publish.tickets_changed(locked.organisation_id, [locked.pk], getattr(actor, 'pk', None))
         _copy_back(locked, ticket)
         return message
 
@@ -300,6 +303,7 @@ def do_add_note(ticket: Ticket, actor: Any, text: str) -> Note:
                                    at=now)
         locked.updated_at = now
         locked.save(update_fields=["updated_at"])
+        publish.tickets_changed(locked.organisation_id, [locked.pk], getattr(actor, 'pk', None))
         _copy_back(locked, ticket)
         return note
 
@@ -328,5 +332,6 @@ def do_link(ticket: Ticket, other: Ticket, kind: str, actor: Any) -> TicketLink:
                                    at=now)
         locked.updated_at = now
         locked.save(update_fields=["updated_at"])
+        publish.tickets_changed(locked.organisation_id, [locked.pk, other.pk], getattr(actor, 'pk', None))
         _copy_back(locked, ticket)
         return link

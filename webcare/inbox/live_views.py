@@ -1,0 +1,95 @@
+"""Live parts of the inbox: the server-sent event stream, presence ("Kari is replying") and the views partial.
+
+The stream polls the live-event table (``webcare/live``) every ``POLL_SECONDS`` for rows after the last id it sent:
+one indexed range read per open inbox, which reaches every process that changes tickets, with no broker to run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from webcare.inbox import queues
+from webcare.inbox.views import DEFAULT_VIEW, current_agent
+from webcare.live import publish
+from webcare.live.models import LiveEvent
+from webcare.tickets.models import Ticket
+
+POLL_SECONDS = 0.4
+HEARTBEAT_SECONDS = 15.0
+#: A stream ends after this long and the browser reconnects (EventSource does so by itself, with Last-Event-ID).
+MAX_STREAM_SECONDS = 300.0
+PRESENCE_STATES = frozenset({"viewing", "typing", "left"})
+
+
+@login_required
+def events(request: HttpRequest) -> StreamingHttpResponse:
+    """``text/event-stream`` of the organisation's live events after ``Last-Event-ID`` (or ``?after=``)."""
+    agent = current_agent(request)
+    organisation_id = agent.organisation_id
+    raw_after = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
+    if raw_after.isdigit():
+        after = int(raw_after)
+    else:
+        after = LiveEvent.objects.filter(organisation_id=organisation_id).aggregate(m=Max("id"))["m"] or 0
+    try:
+        limit = min(float(request.GET.get("max", MAX_STREAM_SECONDS)), MAX_STREAM_SECONDS)
+    except ValueError:
+        limit = MAX_STREAM_SECONDS
+
+    def stream() -> Iterator[str]:
+        last = after
+        started = last_beat = time.monotonic()
+        try:
+            yield "retry: 2000\n\n"
+            while True:
+                rows = list(LiveEvent.objects.filter(organisation_id=organisation_id, id__gt=last)
+                            .order_by("id").values("id", "kind", "data")[:200])
+                for row in rows:
+                    last = row["id"]
+                    yield f"id: {row['id']}\nevent: {row['kind']}\ndata: {json.dumps(row['data'])}\n\n"
+                now = time.monotonic()
+                if now - started >= limit:
+                    return
+                if not rows:
+                    if now - last_beat >= HEARTBEAT_SECONDS:
+                        last_beat = now
+                        yield ": keep-alive\n\n"
+                    time.sleep(POLL_SECONDS)
+        finally:
+            if not connection.in_atomic_block:  # (inside a test's transaction the connection is not ours to close)
+                connection.close()
+
+    response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@login_required
+@require_POST
+def presence(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Tell the others who look at this ticket that the agent views it, types in it, or left it."""
+    agent = current_agent(request)
+    state = request.POST.get("state", "")
+    if state not in PRESENCE_STATES:
+        return HttpResponseBadRequest(f"state must be one of {', '.join(sorted(PRESENCE_STATES))}")
+    ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+    publish.presence(agent.organisation_id, ticket.pk, request.user, state)
+    return HttpResponse(status=204)
+
+
+@login_required
+def views_nav(request: HttpRequest) -> HttpResponse:
+    """The left pane with fresh counts (refreshed when tickets change)."""
+    agent = current_agent(request)
+    return render(request, "inbox/_views.html", {
+        "views": queues.views(agent.organisation, request.user), "view_key": request.GET.get("view", DEFAULT_VIEW)})

@@ -1,0 +1,1 @@
+"""Live updates: a small append-only table of changes that the inbox streams to browsers (server-sent events)."""
