@@ -30,7 +30,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(executable).exists():
         if os.environ.get("CI"):
@@ -49,6 +49,23 @@ def ingest(personas: Personas, n: int, **overrides: Any) -> Ticket:
     receive(personas.channel, payload, external_id=payload["message_id"])
     drain()
     return Ticket.objects.get(conversation__external_id=payload["conversation_id"])
+
+
+@pytest.fixture
+def browser(chromium: Any) -> Iterator[Any]:
+    """The browser for one test; every page it opened is closed at the end, so no open event stream or late request
+    from one test reaches the server while the database is being reset for the next."""
+    contexts: list[Any] = []
+
+    class Opener:
+        def new_page(self, **options: Any) -> Any:
+            context = chromium.new_context(**options)
+            contexts.append(context)
+            return context.new_page()
+
+    yield Opener()
+    for context in contexts:
+        context.close()
 
 
 def sign_in(browser: Any, live_server: Any, username: str, **context: Any) -> Any:

@@ -24,7 +24,7 @@ from webcare.live.models import LiveEvent
 from webcare.tickets.models import Ticket
 
 POLL_SECONDS = 0.4
-HEARTBEAT_SECONDS = 15.0
+HEARTBEAT_SECONDS = 5.0  # also how soon a closed browser tab frees its server thread
 #: A stream ends after this long and the browser reconnects (EventSource does so by itself, with Last-Event-ID).
 MAX_STREAM_SECONDS = 300.0
 PRESENCE_STATES = frozenset({"viewing", "typing", "left"})
