@@ -197,3 +197,16 @@ def test_it_warns_before_sending_over_a_colleagues_new_reply(browser: Any, live_
     sunniva.get_by_role("button", name="Send anyway").click()
     sunniva.locator(".msg.outbound", has_text="fikset nå").wait_for()
     assert Message.objects.filter(ticket=ticket, author_agent=personas.supervisor).count() == 1
+
+
+def test_it_solves_ticked_tickets_in_one_action(browser: Any, live_server: Any, personas: Personas) -> None:
+    one = ingest(personas, 8, conversation="c-8", author="u-8")
+    two = ingest(personas, 9, conversation="c-9", author="u-9")
+    page = sign_in(browser, live_server, "kari")
+    page.get_by_label(f"Select ticket #{one.pk}").check()
+    page.get_by_label(f"Select ticket #{two.pk}").check()
+    page.locator("#bulk-action").select_option("solve")
+    page.locator("#bulk-apply").click()
+    page.locator(f'#list .row[data-ticket="{one.pk}"]').wait_for(state="detached")
+    page.locator(f'#list .row[data-ticket="{two.pk}"]').wait_for(state="detached")
+    assert set(Ticket.objects.filter(pk__in=[one.pk, two.pk]).values_list("status", flat=True)) == {Status.SOLVED}

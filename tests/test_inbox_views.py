@@ -104,3 +104,60 @@ def test_it_refuses_bad_input_with_the_reason_and_stores_nothing(
     assert not Message.objects.filter(direction="outbound").exists()
     assert ticket.notes.count() == 0
     assert ticket.events.count() == events_before
+
+
+def test_it_solves_and_labels_selected_tickets_in_bulk(personas: Personas) -> None:
+    one = ingest(personas, 1, conversation="c-1", author="u-1")
+    two = ingest(personas, 2, conversation="c-2", author="u-2")
+    untouched = ingest(personas, 3, conversation="c-3", author="u-3")
+    agent = client_for(personas.agent)
+    htmx = {"HX-Request": "true"}
+    response = agent.post("/inbox/bulk/", {"tickets": [one.pk, two.pk], "action": "add_label", "label": "outage"},
+                          headers=htmx)
+    assert response.status_code == 200
+    response = agent.post("/inbox/bulk/", {"tickets": [one.pk, two.pk], "action": "solve"}, headers=htmx)
+    assert response.status_code == 200
+    for ticket in (one, two):
+        ticket.refresh_from_db()
+        assert ticket.status == Status.SOLVED
+        assert list(ticket.labels.values_list("name", flat=True)) == ["outage"]
+    untouched.refresh_from_db()
+    assert untouched.status == Status.NEW
+
+
+def test_it_changes_nothing_in_bulk_when_one_ticket_refuses(personas: Personas) -> None:
+    one = ingest(personas, 1, conversation="c-1", author="u-1")
+    closed = ingest(personas, 2, conversation="c-2", author="u-2")
+    Ticket.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+    response = client_for(personas.agent).post("/inbox/bulk/", {"tickets": [one.pk, closed.pk], "action": "assign_me"},
+                                               headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert f"#{closed.pk}:" in response.content.decode()
+    one.refresh_from_db()
+    assert one.assignee is None
+    assert not one.events.filter(kind="assignee").exists()
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"action": "solve"}, "Select at least one ticket."),
+    ({"action": "explode", "tickets": "TICKET"}, "unknown action"),
+    ({"action": "set_team", "team": "nope", "tickets": "TICKET"}, "choose one of your organisation"),
+    ({"action": "add_label", "label": " ", "tickets": "TICKET"}, "type the label to add"),
+])
+def test_it_refuses_a_bad_bulk_request_with_the_reason(personas: Personas, data: dict[str, str], message: str) -> None:
+    ticket = ingest(personas, 1)
+    data = {k: (str(ticket.pk) if v == "TICKET" else v) for k, v in data.items()}
+    response = client_for(personas.agent).post("/inbox/bulk/", data, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+
+
+def test_it_ignores_another_organisations_tickets_in_bulk(personas: Personas) -> None:
+    ticket = ingest(personas, 1)
+    response = client_for(personas.outsider).post("/inbox/bulk/", {"tickets": [ticket.pk], "action": "solve"},
+                                                  headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW

@@ -8,6 +8,7 @@ app_name = "inbox"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("list/", views.ticket_list, name="list"),
+    path("bulk/", views.bulk, name="bulk"),
     path("views/", live_views.views_nav, name="views"),
     path("language/", language.set_language, name="language"),
     path("events/", live_views.events, name="events"),

@@ -10,14 +10,16 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from webcare.conversations.models import Message
-from webcare.core.models import Agent
+from webcare.core.models import Agent, Team
 from webcare.inbox import queues
 from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_reply
 from webcare.tickets.models import Status, Ticket
@@ -44,12 +46,13 @@ def current_agent(request: HttpRequest) -> Agent:
     return agent
 
 
-def _list_context(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any]:
+def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "") -> dict[str, Any]:
     try:
         rows = list(queues.tickets(agent.organisation, key, request.user)[:PAGE])
     except KeyError as exc:
         raise Http404("no such view") from exc
-    return {"view_key": key, "tickets": rows}
+    teams = Team.objects.filter(organisation=agent.organisation).order_by("name")
+    return {"view_key": key, "tickets": rows, "teams": teams, "error": error}
 
 
 def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: str = "",
@@ -158,3 +161,57 @@ def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def note(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     return _act(request, ticket_id, lambda t: do_add_note(t, request.user, request.POST.get("text", "")))
+
+
+def _bulk_change(request: HttpRequest, agent: Agent, tickets: list[Ticket]) -> None:
+    """Apply the chosen action to every selected ticket, all or nothing."""
+    action = request.POST.get("action", "")
+    team = None
+    if action == "set_team":
+        team = Team.objects.filter(organisation=agent.organisation, slug=request.POST.get("team", "")).first()
+        if team is None:
+            raise ActionError("team", "choose one of your organisation's teams")
+    label = request.POST.get("label", "").strip()
+    if action == "add_label" and not label:
+        raise ActionError("label", "type the label to add")
+    if action not in ("assign_me", "solve", "set_team", "add_label"):
+        raise ActionError("action", f"unknown action {action!r}")
+    with transaction.atomic():
+        for ticket in tickets:
+            try:
+                if action == "assign_me":
+                    do_change_ticket(ticket, request.user, assignee=request.user)
+                elif action == "solve":
+                    do_change_ticket(ticket, request.user, status=Status.SOLVED)
+                elif action == "set_team":
+                    do_change_ticket(ticket, request.user, team=team)
+                else:
+                    names = [existing.name for existing in ticket.labels.all()]
+                    do_change_ticket(ticket, request.user, labels=[*names, label])
+            except ActionError as exc:
+                raise ActionError(exc.field, f"#{ticket.pk}: {exc.message}") from exc
+
+
+@login_required
+@require_POST
+def bulk(request: HtmxHttpRequest) -> HttpResponse:
+    """Bulk actions on the tickets ticked in the list: assign to me, solve, set team, add label."""
+    agent = current_agent(request)
+    key = request.POST.get("view", DEFAULT_VIEW)
+    ids = [int(value) for value in request.POST.getlist("tickets") if value.isdigit()]
+    tickets = list(Ticket.objects.filter(organisation=agent.organisation, pk__in=ids).order_by("pk"))
+    error = ""
+    if not tickets:
+        error = str(_("Select at least one ticket."))
+    else:
+        try:
+            _bulk_change(request, agent, tickets)
+        except ActionError as exc:
+            error = exc.message
+    if not request.htmx:
+        return redirect(f"/inbox/?view={key}")
+    response = render(request, "inbox/_list.html", _list_context(request, agent, key, error),
+                      status=422 if error else 200)
+    if not error:
+        response["HX-Trigger"] = "ticket-changed"
+    return response
