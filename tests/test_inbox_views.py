@@ -161,3 +161,34 @@ def test_it_ignores_another_organisations_tickets_in_bulk(personas: Personas) ->
     assert response.status_code == 422
     ticket.refresh_from_db()
     assert ticket.status == Status.NEW
+
+
+def test_it_saves_priority_team_and_labels_from_the_pane(personas: Personas) -> None:
+    ticket = ingest(personas, 1)
+    response = client_for(personas.agent).post(
+        f"/inbox/tickets/{ticket.pk}/fields/",
+        {"priority": "2", "team": "customer-service", "labels": "billing, invoice ,billing"},
+        headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.priority == 2
+    assert ticket.team == personas.team
+    assert sorted(ticket.labels.values_list("name", flat=True)) == ["billing", "invoice"]
+    assert set(ticket.events.values_list("field", flat=True)) >= {"priority", "team", "labels"}
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"priority": "9", "team": "", "labels": ""}, "priority"),
+    ({"priority": "x", "team": "", "labels": ""}, "choose a priority"),
+    ({"priority": "2", "team": "nope", "labels": "a"}, "choose one of your organisation"),
+])
+def test_it_refuses_bad_pane_fields_and_changes_nothing(personas: Personas, data: dict[str, str],
+                                                        message: str) -> None:
+    ticket = ingest(personas, 1)
+    response = client_for(personas.agent).post(f"/inbox/tickets/{ticket.pk}/fields/", data,
+                                               headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.priority == 3
+    assert ticket.labels.count() == 0

@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/", views.ticket_pane, name="ticket"),
     path("tickets/<int:ticket_id>/assign-me/", views.assign_to_me, name="assign_me"),
     path("tickets/<int:ticket_id>/status/", views.change_status, name="status"),
+    path("tickets/<int:ticket_id>/fields/", views.fields, name="fields"),
     path("tickets/<int:ticket_id>/reply/", views.reply, name="reply"),
     path("tickets/<int:ticket_id>/note/", views.note, name="note"),
 ]

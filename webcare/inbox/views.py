@@ -22,7 +22,7 @@ from webcare.conversations.models import Message
 from webcare.core.models import Agent, Team
 from webcare.inbox import queues
 from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_reply
-from webcare.tickets.models import Status, Ticket
+from webcare.tickets.models import Priority, Status, Ticket
 
 DEFAULT_VIEW = "unassigned"
 
@@ -68,7 +68,10 @@ def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: s
     last_message_id = messages.aggregate(m=Max("id"))["m"] or 0
     return {
         "ticket": ticket, "messages": messages, "notes": notes, "identities": identities,
-        "statuses": Status.choices, "error": error, "last_message_id": last_message_id, **extra,
+        "statuses": Status.choices, "priorities": Priority.choices, "error": error,
+        "teams": Team.objects.filter(organisation=agent.organisation).order_by("name"),
+        "label_names": ", ".join(ticket.labels.order_by("name").values_list("name", flat=True)),
+        "last_message_id": last_message_id, **extra,
     }
 
 
@@ -135,6 +138,28 @@ def replies_since(ticket: Ticket, seen_message_id: int, user: Any) -> list[str]:
              .filter(conversation_id=ticket.conversation_id, direction="outbound", id__gt=seen_message_id)
              .exclude(author_agent_id=user.pk).values_list("author_name", flat=True))
     return sorted(set(newer))
+
+
+@login_required
+@require_POST
+def fields(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    """Priority, team and labels (comma-separated) in one save; one timeline row per changed value."""
+    agent = current_agent(request)
+
+    def save(ticket: Ticket) -> None:
+        raw_priority = request.POST.get("priority", "")
+        if not raw_priority.isdigit():
+            raise ActionError("priority", "choose a priority")
+        slug = request.POST.get("team", "")
+        team = None
+        if slug:
+            team = Team.objects.filter(organisation=agent.organisation, slug=slug).first()
+            if team is None:
+                raise ActionError("team", "choose one of your organisation's teams")
+        labels = [name.strip() for name in request.POST.get("labels", "").split(",") if name.strip()]
+        do_change_ticket(ticket, request.user, priority=int(raw_priority), team=team, labels=labels)
+
+    return _act(request, ticket_id, save)
 
 
 @login_required
