@@ -104,3 +104,22 @@ def inbound_payload(n: int = 1, conversation: str = "c-1", author: str = "u-1", 
     }
     payload.update(overrides)
     return payload
+
+
+def ingest_ticket(personas: Personas, n: int, **overrides: Any) -> Any:
+    """Deliver one message through the real ingestion path and return the ticket it opened or touched."""
+    from webcare.ingest.receive import receive
+    from webcare.ingest.worker import drain
+    from webcare.tickets.models import Ticket
+
+    payload = inbound_payload(n, **overrides)
+    receive(personas.channel, payload, external_id=payload["message_id"])
+    drain()
+    return Ticket.objects.get(conversation__external_id=payload["conversation_id"])
+
+
+def client_for(user: Any) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -14,10 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Personas, inbound_payload
+from tests.conftest import Personas, ingest_ticket
 from webcare.conversations.models import Message
-from webcare.ingest.receive import receive
-from webcare.ingest.worker import drain
 from webcare.tickets.models import Status, Ticket
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
@@ -42,13 +40,6 @@ def chromium() -> Iterator[Any]:
         instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
-
-
-def ingest(personas: Personas, n: int, **overrides: Any) -> Ticket:
-    payload = inbound_payload(n, **overrides)
-    receive(personas.channel, payload, external_id=payload["message_id"])
-    drain()
-    return Ticket.objects.get(conversation__external_id=payload["conversation_id"])
 
 
 @pytest.fixture
@@ -81,7 +72,7 @@ def sign_in(browser: Any, live_server: Any, username: str, **context: Any) -> An
 
 def test_it_lets_an_agent_take_and_answer_an_unassigned_ticket(browser: Any, live_server: Any,
                                                                personas: Personas) -> None:
-    ticket = ingest(personas, 1, text="Hei, fakturaen min er dobbelt denne måneden?")
+    ticket = ingest_ticket(personas, 1, text="Hei, fakturaen min er dobbelt denne måneden?")
     ARTIFACTS.mkdir(exist_ok=True)
     page = sign_in(browser, live_server, "kari", viewport={"width": 1280, "height": 720})
     row = page.locator(f'#list .row[data-ticket="{ticket.pk}"]')
@@ -110,7 +101,7 @@ def test_it_lets_an_agent_take_and_answer_an_unassigned_ticket(browser: Any, liv
 
 
 def test_it_refuses_an_empty_reply_and_says_why(browser: Any, live_server: Any, personas: Personas) -> None:
-    ticket = ingest(personas, 2)
+    ticket = ingest_ticket(personas, 2)
     page = sign_in(browser, live_server, "kari")
     page.goto(f"{live_server.url}/inbox/?ticket={ticket.pk}")
     page.locator("#send-reply").click()
@@ -120,8 +111,8 @@ def test_it_refuses_an_empty_reply_and_says_why(browser: Any, live_server: Any, 
 
 
 def test_it_moves_and_opens_with_the_keyboard(browser: Any, live_server: Any, personas: Personas) -> None:
-    first = ingest(personas, 3, conversation="c-a", author="u-a", sent_at="2026-11-20T08:00:00+00:00")
-    second = ingest(personas, 4, conversation="c-b", author="u-b", sent_at="2026-11-20T09:00:00+00:00")
+    first = ingest_ticket(personas, 3, conversation="c-a", author="u-a", sent_at="2026-11-20T08:00:00+00:00")
+    second = ingest_ticket(personas, 4, conversation="c-b", author="u-b", sent_at="2026-11-20T09:00:00+00:00")
     page = sign_in(browser, live_server, "kari")
     page.locator("#list .row").first.wait_for()
     order = [int(x) for x in page.locator("#list .row").evaluate_all("rows => rows.map(r => r.dataset.ticket)")]
@@ -137,7 +128,7 @@ def test_it_moves_and_opens_with_the_keyboard(browser: Any, live_server: Any, pe
 
 
 def test_it_stacks_the_panes_on_a_phone(browser: Any, live_server: Any, personas: Personas) -> None:
-    ingest(personas, 5)
+    ingest_ticket(personas, 5)
     page = sign_in(browser, live_server, "sunniva", viewport={"width": 390, "height": 844})
     views = page.locator("nav.views").bounding_box()
     tickets = page.locator("#list").bounding_box()
@@ -154,7 +145,7 @@ def open_live(page: Any, live_server: Any, ticket: Ticket) -> None:
 
 
 def test_it_shows_a_second_agent_the_changes_live(browser: Any, live_server: Any, personas: Personas) -> None:
-    ticket = ingest(personas, 6, text="Mobildata virker ikke i Bergen")
+    ticket = ingest_ticket(personas, 6, text="Mobildata virker ikke i Bergen")
     kari = sign_in(browser, live_server, "kari")
     sunniva = sign_in(browser, live_server, "sunniva", viewport={"width": 1280, "height": 720})
     open_live(kari, live_server, ticket)
@@ -178,7 +169,7 @@ def test_it_shows_a_second_agent_the_changes_live(browser: Any, live_server: Any
 
 def test_it_warns_before_sending_over_a_colleagues_new_reply(browser: Any, live_server: Any,
                                                               personas: Personas) -> None:
-    ticket = ingest(personas, 7)
+    ticket = ingest_ticket(personas, 7)
     kari = sign_in(browser, live_server, "kari")
     sunniva = sign_in(browser, live_server, "sunniva")
     open_live(kari, live_server, ticket)
@@ -200,8 +191,8 @@ def test_it_warns_before_sending_over_a_colleagues_new_reply(browser: Any, live_
 
 
 def test_it_solves_ticked_tickets_in_one_action(browser: Any, live_server: Any, personas: Personas) -> None:
-    one = ingest(personas, 8, conversation="c-8", author="u-8")
-    two = ingest(personas, 9, conversation="c-9", author="u-9")
+    one = ingest_ticket(personas, 8, conversation="c-8", author="u-8")
+    two = ingest_ticket(personas, 9, conversation="c-9", author="u-9")
     page = sign_in(browser, live_server, "kari")
     page.get_by_label(f"Select ticket #{one.pk}").check()
     page.get_by_label(f"Select ticket #{two.pk}").check()

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import Personas, inbound_payload
+from tests.conftest import Personas, client_for, ingest_ticket
 from webcare.conversations.models import Message
-from webcare.ingest.receive import receive
-from webcare.ingest.worker import drain
 from webcare.live import publish
 from webcare.live.models import LiveEvent
 from webcare.tickets.actions import do_change_ticket, do_reply
-from webcare.tickets.models import Ticket
-
-
-def ingest(personas: Personas, n: int, **overrides: Any) -> Ticket:
-    payload = inbound_payload(n, **overrides)
-    receive(personas.channel, payload, external_id=payload["message_id"])
-    drain()
-    return Ticket.objects.get(conversation__external_id=payload["conversation_id"])
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def read_stream(client: Client, after: int = 0) -> str:
@@ -39,14 +22,14 @@ def read_stream(client: Client, after: int = 0) -> str:
 
 
 def test_it_publishes_one_event_per_ingested_batch_with_its_tickets(personas: Personas) -> None:
-    first = ingest(personas, 1, conversation="c-1", author="u-1")
+    first = ingest_ticket(personas, 1, conversation="c-1", author="u-1")
     events = list(LiveEvent.objects.filter(organisation=personas.org))
     assert len(events) == 1
     assert events[0].data["tickets"] == [first.pk]
 
 
 def test_it_streams_an_agents_change_to_the_organisations_inboxes(personas: Personas) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     mark = LiveEvent.objects.latest("id").pk
     do_change_ticket(ticket, personas.agent, assignee=personas.agent)
     body = read_stream(client_for(personas.supervisor), after=mark)
@@ -57,7 +40,7 @@ def test_it_streams_an_agents_change_to_the_organisations_inboxes(personas: Pers
 
 
 def test_it_resumes_after_the_last_event_id(personas: Personas) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     last = LiveEvent.objects.latest("id").pk
     do_reply(ticket, personas.agent, "Hei! /Kari")
     client = client_for(personas.agent)
@@ -68,7 +51,7 @@ def test_it_resumes_after_the_last_event_id(personas: Personas) -> None:
 
 
 def test_it_shares_who_is_replying_and_refuses_unknown_states(personas: Personas) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     kari = client_for(personas.agent)
     assert kari.post(f"/inbox/tickets/{ticket.pk}/presence/", {"state": "typing"}).status_code == 204
     event = LiveEvent.objects.filter(kind="presence").get()
@@ -82,7 +65,7 @@ def test_it_shares_who_is_replying_and_refuses_unknown_states(personas: Personas
 
 
 def test_it_warns_before_sending_when_someone_else_replied_meanwhile(personas: Personas) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     seen = Message.objects.filter(ticket=ticket).latest("id").pk
     do_reply(ticket, personas.supervisor, "Hei! Vi ser på det. /Sunniva")
     kari = client_for(personas.agent)
@@ -100,7 +83,7 @@ def test_it_warns_before_sending_when_someone_else_replied_meanwhile(personas: P
 
 
 def test_it_sends_without_a_warning_when_nothing_new_arrived(personas: Personas) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     do_reply(ticket, personas.agent, "Første svar. /Kari")
     seen = Message.objects.filter(ticket=ticket).latest("id").pk
     response = client_for(personas.agent).post(f"/inbox/tickets/{ticket.pk}/reply/",

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.conftest import Personas, inbound_payload
+from tests.conftest import Personas, client_for, ingest_ticket
 from webcare.conversations.models import Message
-from webcare.ingest.receive import receive
-from webcare.ingest.worker import drain
 from webcare.tickets.models import Status, Ticket
-
-
-def ingest(personas: Personas, n: int, **overrides: Any) -> Ticket:
-    payload = inbound_payload(n, **overrides)
-    receive(personas.channel, payload, external_id=payload["message_id"])
-    drain()
-    return Ticket.objects.get(conversation__external_id=payload["conversation_id"])
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_it_sends_a_visitor_to_sign_in(db: None) -> None:
@@ -40,7 +23,7 @@ def test_it_refuses_an_account_that_is_no_agent(db: None) -> None:
 
 
 def test_it_hides_another_organisations_tickets(personas: Personas) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     outsider = client_for(personas.outsider)
     assert ticket.subject not in outsider.get("/inbox/?view=open").content.decode()
     assert outsider.get(f"/inbox/tickets/{ticket.pk}/", headers={"HX-Request": "true"}).status_code == 404
@@ -54,9 +37,9 @@ def test_it_answers_an_unknown_view_with_404(personas: Personas) -> None:
 
 
 def test_it_orders_a_view_by_priority_then_longest_waiting(personas: Personas) -> None:
-    late = ingest(personas, 1, conversation="c-late", author="u-1", sent_at="2026-11-20T12:00:00+00:00")
-    early = ingest(personas, 2, conversation="c-early", author="u-2", sent_at="2026-11-20T08:00:00+00:00")
-    urgent = ingest(personas, 3, conversation="c-urgent", author="u-3", sent_at="2026-11-20T13:00:00+00:00")
+    late = ingest_ticket(personas, 1, conversation="c-late", author="u-1", sent_at="2026-11-20T12:00:00+00:00")
+    early = ingest_ticket(personas, 2, conversation="c-early", author="u-2", sent_at="2026-11-20T08:00:00+00:00")
+    urgent = ingest_ticket(personas, 3, conversation="c-urgent", author="u-3", sent_at="2026-11-20T13:00:00+00:00")
     Ticket.objects.filter(pk=urgent.pk).update(priority=1)
     page = client_for(personas.agent).get("/inbox/list/?view=unassigned").content.decode()
     positions = [page.index(f'data-ticket="{t.pk}"') for t in (urgent, early, late)]
@@ -64,8 +47,8 @@ def test_it_orders_a_view_by_priority_then_longest_waiting(personas: Personas) -
 
 
 def test_it_counts_each_view(personas: Personas) -> None:
-    mine = ingest(personas, 1, conversation="c-1", author="u-1")
-    ingest(personas, 2, conversation="c-2", author="u-2")
+    mine = ingest_ticket(personas, 1, conversation="c-1", author="u-1")
+    ingest_ticket(personas, 2, conversation="c-2", author="u-2")
     Ticket.objects.filter(pk=mine.pk).update(assignee=personas.agent)
     page = client_for(personas.agent).get("/inbox/").content.decode()
     assert 'data-view="unassigned">1<' in page
@@ -74,7 +57,7 @@ def test_it_counts_each_view(personas: Personas) -> None:
 
 
 def test_it_replies_and_assigns_through_the_ticket_actions(personas: Personas) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     agent = client_for(personas.agent)
     htmx = {"HX-Request": "true"}
     assert agent.post(f"/inbox/tickets/{ticket.pk}/assign-me/", headers=htmx).status_code == 200
@@ -95,7 +78,7 @@ def test_it_replies_and_assigns_through_the_ticket_actions(personas: Personas) -
 def test_it_refuses_bad_input_with_the_reason_and_stores_nothing(
     personas: Personas, path: str, data: dict[str, str], message: str
 ) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     events_before = ticket.events.count()
     response = client_for(personas.agent).post(f"/inbox/tickets/{ticket.pk}/{path}/", data,
                                                headers={"HX-Request": "true"})
@@ -107,9 +90,9 @@ def test_it_refuses_bad_input_with_the_reason_and_stores_nothing(
 
 
 def test_it_solves_and_labels_selected_tickets_in_bulk(personas: Personas) -> None:
-    one = ingest(personas, 1, conversation="c-1", author="u-1")
-    two = ingest(personas, 2, conversation="c-2", author="u-2")
-    untouched = ingest(personas, 3, conversation="c-3", author="u-3")
+    one = ingest_ticket(personas, 1, conversation="c-1", author="u-1")
+    two = ingest_ticket(personas, 2, conversation="c-2", author="u-2")
+    untouched = ingest_ticket(personas, 3, conversation="c-3", author="u-3")
     agent = client_for(personas.agent)
     htmx = {"HX-Request": "true"}
     response = agent.post("/inbox/bulk/", {"tickets": [one.pk, two.pk], "action": "add_label", "label": "outage"},
@@ -126,8 +109,8 @@ def test_it_solves_and_labels_selected_tickets_in_bulk(personas: Personas) -> No
 
 
 def test_it_changes_nothing_in_bulk_when_one_ticket_refuses(personas: Personas) -> None:
-    one = ingest(personas, 1, conversation="c-1", author="u-1")
-    closed = ingest(personas, 2, conversation="c-2", author="u-2")
+    one = ingest_ticket(personas, 1, conversation="c-1", author="u-1")
+    closed = ingest_ticket(personas, 2, conversation="c-2", author="u-2")
     Ticket.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
     response = client_for(personas.agent).post("/inbox/bulk/", {"tickets": [one.pk, closed.pk], "action": "assign_me"},
                                                headers={"HX-Request": "true"})
@@ -145,7 +128,7 @@ def test_it_changes_nothing_in_bulk_when_one_ticket_refuses(personas: Personas) 
     ({"action": "add_label", "label": " ", "tickets": "TICKET"}, "type the label to add"),
 ])
 def test_it_refuses_a_bad_bulk_request_with_the_reason(personas: Personas, data: dict[str, str], message: str) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     data = {k: (str(ticket.pk) if v == "TICKET" else v) for k, v in data.items()}
     response = client_for(personas.agent).post("/inbox/bulk/", data, headers={"HX-Request": "true"})
     assert response.status_code == 422
@@ -155,7 +138,7 @@ def test_it_refuses_a_bad_bulk_request_with_the_reason(personas: Personas, data:
 
 
 def test_it_ignores_another_organisations_tickets_in_bulk(personas: Personas) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     response = client_for(personas.outsider).post("/inbox/bulk/", {"tickets": [ticket.pk], "action": "solve"},
                                                   headers={"HX-Request": "true"})
     assert response.status_code == 422
@@ -164,7 +147,7 @@ def test_it_ignores_another_organisations_tickets_in_bulk(personas: Personas) ->
 
 
 def test_it_saves_priority_team_and_labels_from_the_pane(personas: Personas) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     response = client_for(personas.agent).post(
         f"/inbox/tickets/{ticket.pk}/fields/",
         {"priority": "2", "team": "customer-service", "labels": "billing, invoice ,billing"},
@@ -184,7 +167,7 @@ def test_it_saves_priority_team_and_labels_from_the_pane(personas: Personas) -> 
 ])
 def test_it_refuses_bad_pane_fields_and_changes_nothing(personas: Personas, data: dict[str, str],
                                                         message: str) -> None:
-    ticket = ingest(personas, 1)
+    ticket = ingest_ticket(personas, 1)
     response = client_for(personas.agent).post(f"/inbox/tickets/{ticket.pk}/fields/", data,
                                                headers={"HX-Request": "true"})
     assert response.status_code == 422
