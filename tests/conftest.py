@@ -16,6 +16,9 @@ from django.test import Client
 
 from webcare.core.models import Agent, ApiToken, Channel, Organisation, Role, Team
 
+# The browser fixtures (chromium, browser) for every test module.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:

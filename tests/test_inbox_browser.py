@@ -6,79 +6,26 @@ Screenshots of the main screens are written to ``test-artifacts/`` on every run.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import screenshot, sign_in
 from tests.conftest import Personas, ingest_ticket
 from webcare.conversations.models import Message
 from webcare.tickets.models import Status, Ticket
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(executable).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is not installed (scripts/test.sh installs it)")
-        pytest.skip("Debian's chromium is not installed: run scripts/test.sh, which installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def browser(chromium: Any) -> Iterator[Any]:
-    """The browser for one test; every page it opened is closed at the end, so no open event stream or late request
-    from one test reaches the server while the database is being reset for the next."""
-    contexts: list[Any] = []
-
-    class Opener:
-        def new_page(self, **options: Any) -> Any:
-            context = chromium.new_context(**options)
-            contexts.append(context)
-            return context.new_page()
-
-    yield Opener()
-    for context in contexts:
-        context.close()
-
-
-def sign_in(browser: Any, live_server: Any, username: str, **context: Any) -> Any:
-    page = browser.new_page(**context)
-    page.goto(f"{live_server.url}/inbox/")
-    assert "/login/" in page.url  # not signed in: sent to the sign-in page
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/inbox/")
-    return page
 
 
 def test_it_lets_an_agent_take_and_answer_an_unassigned_ticket(browser: Any, live_server: Any,
                                                                personas: Personas) -> None:
     ticket = ingest_ticket(personas, 1, text="Hei, fakturaen min er dobbelt denne måneden?")
-    ARTIFACTS.mkdir(exist_ok=True)
     page = sign_in(browser, live_server, "kari", viewport={"width": 1280, "height": 720})
     row = page.locator(f'#list .row[data-ticket="{ticket.pk}"]')
     row.wait_for()
     assert "fakturaen min er dobbelt" in row.inner_text()
-    page.screenshot(path=str(ARTIFACTS / "inbox-list.png"))
+    screenshot(page, "inbox-list")
 
     row.locator("a").click()
     pane = page.locator(f'#ticket article[data-ticket="{ticket.pk}"]')
@@ -90,7 +37,7 @@ def test_it_lets_an_agent_take_and_answer_an_unassigned_ticket(browser: Any, liv
     page.locator("#reply-text").fill("Hei! Jeg har rettet fakturaen. Mvh Kari")
     page.locator("#send-reply").click()
     page.locator(".msg.outbound", has_text="Jeg har rettet fakturaen").wait_for()
-    page.screenshot(path=str(ARTIFACTS / "inbox-conversation.png"))
+    screenshot(page, "inbox-conversation")
 
     ticket.refresh_from_db()
     assert ticket.assignee == personas.agent
@@ -135,8 +82,7 @@ def test_it_stacks_the_panes_on_a_phone(browser: Any, live_server: Any, personas
     assert views is not None and tickets is not None
     assert tickets["y"] >= views["y"] + views["height"] - 1  # the list is below the views, not beside them
     assert tickets["width"] > 350
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)
+    screenshot(page, "inbox-phone", full_page=True)
 
 
 def open_live(page: Any, live_server: Any, ticket: Ticket) -> None:
@@ -163,8 +109,7 @@ def test_it_shows_a_second_agent_the_changes_live(browser: Any, live_server: Any
     kari.locator("#reply-text").fill("Hei! Vi jobber med saken. Mvh Kari")
     kari.locator("#send-reply").click()
     sunniva.locator(".msg.outbound", has_text="Vi jobber med saken").wait_for()
-    ARTIFACTS.mkdir(exist_ok=True)
-    sunniva.screenshot(path=str(ARTIFACTS / "inbox-live-second-agent.png"))
+    screenshot(sunniva, "inbox-live-second-agent")
 
 
 def test_it_warns_before_sending_over_a_colleagues_new_reply(browser: Any, live_server: Any,
