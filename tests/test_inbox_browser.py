@@ -72,6 +72,24 @@ def test_it_moves_and_opens_with_the_keyboard(browser: Any, live_server: Any, pe
     page.wait_for_function("document.querySelector('.assignee-name').innerText.includes('Kari')")
     second.refresh_from_db()
     assert second.assignee == personas.agent
+    page.keyboard.press("e")  # solve
+    page.wait_for_function("document.querySelector('#ticket .status').innerText.includes('Solved')")
+    second.refresh_from_db()
+    assert second.status == Status.SOLVED
+
+    page.keyboard.press("?")
+    dialog = page.locator("dialog#shortcuts")
+    dialog.wait_for(state="visible")
+    assert "solve" in dialog.inner_text()
+    screenshot(page, "inbox-shortcuts")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "search"
+    page.keyboard.press("Escape")
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "reply-text"
 
 
 def test_it_stacks_the_panes_on_a_phone(browser: Any, live_server: Any, personas: Personas) -> None:

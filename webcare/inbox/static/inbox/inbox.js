@@ -1,4 +1,4 @@
-// Keyboard for the inbox: j/k move, Enter opens, r reply, n note, a assign to me, ? shortcuts.
+// Keyboard for the inbox: j/k move, Enter opens, r reply, n note, a assign to me, e solve, / search, ? shortcuts.
 (function () {
   "use strict";
   function rows() { return Array.from(document.querySelectorAll("#list .row")); }
@@ -12,23 +12,42 @@
     var i = all.indexOf(current());
     select(all[Math.max(0, Math.min(all.length - 1, i + step))] || all[0]);
   }
+  function press(id) { var button = document.getElementById(id); if (button) button.click(); }
+  function focusField(id) {
+    var field = document.getElementById(id); if (!field) return;
+    field.focus();
+    if (id === "search") field.select();
+  }
   document.addEventListener("keydown", function (event) {
     var tag = (event.target.tagName || "").toLowerCase();
-    if (tag === "textarea" || tag === "input" || tag === "select" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var typing = tag === "textarea" || tag === "input" || tag === "select" || event.target.isContentEditable;
+    if (event.key === "Escape" && typing) { event.target.blur(); return; }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    var dialog = document.getElementById("shortcuts");
+    if (dialog && dialog.open) return;  // the dialog has its own keys (Esc closes it)
     var key = event.key;
     if (key === "j") { move(1); }
     else if (key === "k") { move(-1); }
-    else if (key === "Enter" && current()) { current().querySelector("a").click(); }
-    else if (key === "r") { var reply = document.getElementById("reply-text"); if (reply) reply.focus(); }
-    else if (key === "n") { var note = document.getElementById("note-text"); if (note) note.focus(); }
-    else if (key === "a") { var assign = document.getElementById("assign-me"); if (assign) assign.click(); }
-    else if (key === "?") { alert(document.body.dataset.tKeys); }
+    else if (key === "Enter" && current() && event.target.closest && !event.target.closest("#ticket")) { current().querySelector("a").click(); }
+    else if (key === "r") { focusField("reply-text"); }
+    else if (key === "n") { focusField("note-text"); }
+    else if (key === "a") { press("assign-me"); }
+    else if (key === "e") { press("solve"); }
+    else if (key === "/") { focusField("search"); }
+    else if (key === "?") { if (dialog) dialog.showModal(); }
     else { return; }
     event.preventDefault();
   });
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("#list .row");
     if (row) select(row);
+  });
+  // After the list is refreshed (live or after an action), keep the open ticket's row marked.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "list") return;
+    var article = document.querySelector("#ticket article");
+    var row = article && document.querySelector('#list .row[data-ticket="' + article.dataset.ticket + '"]');
+    if (row) row.classList.add("selected");
   });
 })();
 
@@ -41,12 +60,18 @@
   var presenceTimer = null;
   function openTicket() { var a = document.querySelector("#ticket article"); return a ? a.dataset.ticket : null; }
   function currentView() { var ol = document.querySelector("#list ol.rows"); return ol ? ol.dataset.view : "unassigned"; }
-  function refreshLists() {
+  function currentQuery() { var ol = document.querySelector("#list ol.rows"); return ol ? (ol.dataset.query || "") : ""; }
+  function refreshLists(listToo) {
     var view = encodeURIComponent(currentView());
     // Each request from its own element: htmx drops a second request from the same element while one is in flight.
-    htmx.ajax("GET", "/inbox/list/?view=" + view, { source: "#list", target: "#list", swap: "innerHTML" });
+    if (listToo !== false) {
+      htmx.ajax("GET", "/inbox/list/?view=" + view + "&q=" + encodeURIComponent(currentQuery()),
+                { source: "#list", target: "#list", swap: "innerHTML" });
+    }
     htmx.ajax("GET", "/inbox/views/?view=" + view, { source: "#views", target: "#views", swap: "innerHTML" });
   }
+  // A saved search came or went: the left pane lists it (the list itself was just swapped by the response).
+  document.body.addEventListener("views-changed", function () { refreshLists(false); });
   function drafting() {
     var reply = document.getElementById("reply-text"), note = document.getElementById("note-text");
     return (reply && reply.value.trim()) || (note && note.value.trim());
