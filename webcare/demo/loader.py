@@ -27,6 +27,8 @@ from webcare.demo.scenario import Scenario, build_scenario
 from webcare.ingest import pipeline
 from webcare.ingest.schema import MessageIn
 from webcare.ingest.store import ParsedItem, store
+from webcare.replies.actions import CannedInput, do_create_canned
+from webcare.replies.models import CannedResponse
 from webcare.tickets.models import EventKind, Label, Note, Status, Ticket, TicketEvent
 
 #: Keys of a scenario message that are for the loader (or for evaluation), not part of webcare's message format.
@@ -65,6 +67,17 @@ def _make_users(scenario: Scenario, org: Organisation, password: str) -> dict[st
             teams[slug].members.add(agent)
         users[spec["username"]] = user
     return {"users": users, "teams": teams}
+
+
+def _make_canned_responses(scenario: Scenario, org: Organisation) -> None:
+    """The desk's canned responses, written by the demo's admin through the same action as the inbox page."""
+    author = Agent.objects.filter(organisation=org, role="admin").select_related("organisation").order_by("id").first()
+    if author is None:
+        return
+    for spec in scenario.canned_responses:
+        if not CannedResponse.objects.filter(organisation=org, title=spec["title"], language=spec["language"]).exists():
+            do_create_canned(author, CannedInput(title=spec["title"], body=spec["body"], language=spec["language"],
+                                                 team=spec["team"]))
 
 
 def _store_messages(scenario: Scenario, channels: dict[str, Channel]) -> None:
@@ -176,6 +189,7 @@ def load_demo(now: datetime | None = None, seed: int = 7) -> DemoSummary:
                 organisation=org, slug=channel["slug"], defaults={"kind": channel["kind"], "name": channel["name"]})
         Channel.objects.get_or_create(organisation=org, slug="api", defaults={"kind": "api", "name": "API"})
         people = _make_users(scenario, org, password)
+        _make_canned_responses(scenario, org)
     _store_messages(scenario, channels)
     with transaction.atomic():
         _link_customers(scenario, org, channels)

@@ -28,7 +28,8 @@ from webcare.demo.content import all_conversations
 from webcare.demo.content.base import PRIVATE_ONLY, Convo, Line
 from webcare.demo.content.names import INTL_ORIGINS, POOLS, pool_for
 
-__all__ = ["AGENTS", "CHANNELS", "ORGANISATION", "TEAMS", "Scenario", "build_scenario", "outage_start"]
+__all__ = ["AGENTS", "CANNED_RESPONSES", "CHANNELS", "ORGANISATION", "TEAMS", "Scenario", "build_scenario",
+           "outage_start"]
 
 #: How far back the demo reaches.
 SPAN = timedelta(days=14)
@@ -82,6 +83,32 @@ AGENTS: list[dict[str, Any]] = [
 ]
 
 _AGENTS_BY_USERNAME: dict[str, dict[str, Any]] = {agent["username"]: agent for agent in AGENTS}
+
+#: Canned responses the desk has written (see webcare.replies): starting points the agent edits, signed on sending.
+CANNED_RESPONSES: list[dict[str, Any]] = [
+    {"title": "Driftsforstyrrelse", "language": "nb", "team": "",
+     "body": "Hei {customer_first_name}! Beklager at nettet ikke virker som det skal. Vi har en driftsforstyrrelse "
+             "i området ditt, og teknikerne våre jobber med saken nå. Du kan følge med på fjordnett.example/drift, "
+             "og vi gir beskjed her så snart det er løst."},
+    {"title": "Outage apology", "language": "en", "team": "",
+     "body": "Hi {customer_first_name}, sorry that your connection isn't working as it should. There is an outage "
+             "in your area and our technicians are working on it now. You can follow it at "
+             "fjordnett.example/status, and we'll let you know here as soon as it's fixed."},
+    {"title": "Spørsmål om faktura", "language": "nb", "team": "customer-service",
+     "body": "Hei {customer_first_name}! Takk for at du sier fra om fakturaen. Jeg ser på den nå. Hvis du sender "
+             "meg fakturanummeret, finner jeg den raskere. Saksnummeret ditt hos oss er {ticket_number}."},
+    {"title": "Ta det i privat melding", "language": "nb", "team": "social",
+     "body": "Hei {customer_first_name}! Dette hjelper vi deg gjerne med. For å ta vare på personopplysningene "
+             "dine: send oss en privat melding med kundenummeret ditt, så ser vi på det der. Ikke skriv adresse, "
+             "fødselsnummer eller kundenummer i kommentarfeltet."},
+    {"title": "Move to a private message", "language": "en", "team": "social",
+     "body": "Hi {customer_first_name}, happy to help with this. To keep your personal details private, please "
+             "send us a private message with your customer number and we'll take it from there. Please don't post "
+             "your address or customer number in the comments."},
+    {"title": "Takk for skryt", "language": "nb", "team": "",
+     "body": "Tusen takk, {customer_first_name}! Så hyggelig å høre. Jeg sender rosen videre til resten av "
+             "gjengen."},
+]
 
 
 @dataclass(frozen=True)
@@ -178,6 +205,7 @@ class Scenario:
     agents: list[dict[str, Any]]
     messages: list[dict[str, Any]]
     tickets: list[dict[str, Any]]
+    canned_responses: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -230,6 +258,7 @@ def build_scenario(now: datetime, seed: int = 7) -> Scenario:
         agents=copy.deepcopy(AGENTS),
         messages=messages,
         tickets=tickets,
+        canned_responses=copy.deepcopy(CANNED_RESPONSES),
     )
 
 
