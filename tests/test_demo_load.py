@@ -60,3 +60,19 @@ def test_it_loads_once(db: None) -> None:
     assert not first.already_loaded
     assert second.already_loaded
     assert Message.objects.count() == len(build_scenario(NOW).messages)
+
+
+@pytest.mark.usefixtures("demo")
+def test_it_shares_saved_searches_that_find_the_outage() -> None:
+    from django.contrib.auth import get_user_model
+
+    from webcare.inbox import saved_searches
+    from webcare.inbox.models import SavedSearch
+
+    outage = SavedSearch.objects.get(name="Outage Bergen")
+    assert outage.shared
+    kari = get_user_model().objects.get(username="kari")
+    names = {s.name for s in saved_searches.visible(outage.organisation, kari)}
+    assert {"Outage Bergen", "Urgent, nobody on it", "Billing on social"} <= names
+    assert saved_searches.tickets(outage.organisation, outage.query, kari).count() == Ticket.objects.filter(
+        labels__name="outage-bergen").count() > 0

@@ -24,6 +24,8 @@ from webcare.core.models import Agent, Channel, Organisation, Team
 from webcare.customers.merge import do_merge
 from webcare.customers.models import Customer, Identity
 from webcare.demo.scenario import Scenario, build_scenario
+from webcare.inbox.models import SavedSearch
+from webcare.inbox.saved_searches import do_save
 from webcare.ingest import pipeline
 from webcare.ingest.schema import MessageIn
 from webcare.ingest.store import ParsedItem, store
@@ -78,6 +80,15 @@ def _make_canned_responses(scenario: Scenario, org: Organisation) -> None:
         if not CannedResponse.objects.filter(organisation=org, title=spec["title"], language=spec["language"]).exists():
             do_create_canned(author, CannedInput(title=spec["title"], body=spec["body"], language=spec["language"],
                                                  team=spec["team"]))
+
+
+def _make_saved_searches(scenario: Scenario, org: Organisation, users: dict[str, Any]) -> None:
+    """Saved searches shown in the left pane, through the same action as the inbox's "Save search"."""
+    for spec in scenario.saved_searches:
+        owner = users.get(spec["owner"])
+        if owner is not None and not SavedSearch.objects.filter(organisation=org, owner=owner,
+                                                                  name=spec["name"]).exists():
+            do_save(org, owner, spec["name"], spec["query"], shared=spec["shared"])
 
 
 def _store_messages(scenario: Scenario, channels: dict[str, Channel]) -> None:
@@ -190,6 +201,7 @@ def load_demo(now: datetime | None = None, seed: int = 7) -> DemoSummary:
         Channel.objects.get_or_create(organisation=org, slug="api", defaults={"kind": "api", "name": "API"})
         people = _make_users(scenario, org, password)
         _make_canned_responses(scenario, org)
+        _make_saved_searches(scenario, org, people["users"])
     _store_messages(scenario, channels)
     with transaction.atomic():
         _link_customers(scenario, org, channels)

@@ -28,8 +28,8 @@ from webcare.demo.content import all_conversations
 from webcare.demo.content.base import PRIVATE_ONLY, Convo, Line
 from webcare.demo.content.names import INTL_ORIGINS, POOLS, pool_for
 
-__all__ = ["AGENTS", "CANNED_RESPONSES", "CHANNELS", "ORGANISATION", "TEAMS", "Scenario", "build_scenario",
-           "outage_start"]
+__all__ = ["AGENTS", "CANNED_RESPONSES", "CHANNELS", "ORGANISATION", "SAVED_SEARCHES", "TEAMS", "Scenario",
+           "build_scenario", "outage_start"]
 
 #: How far back the demo reaches.
 SPAN = timedelta(days=14)
@@ -85,6 +85,14 @@ AGENTS: list[dict[str, Any]] = [
 _AGENTS_BY_USERNAME: dict[str, dict[str, Any]] = {agent["username"]: agent for agent in AGENTS}
 
 #: Canned responses the desk has written (see webcare.replies): starting points the agent edits, signed on sending.
+#: Searches the supervisor shares with the desk, and one of Kari's own (see docs/inbox.md for the query language).
+SAVED_SEARCHES: list[dict[str, Any]] = [
+    {"owner": "lars", "name": "Outage Bergen", "query": "label:outage-bergen", "shared": True},
+    {"owner": "lars", "name": "Urgent, nobody on it", "query": "priority:urgent assignee:none", "shared": True},
+    {"owner": "kari", "name": "Billing on social", "shared": False,
+     "query": "label:billing channel:facebook channel:instagram channel:x"},
+]
+
 CANNED_RESPONSES: list[dict[str, Any]] = [
     {"title": "Driftsforstyrrelse", "language": "nb", "team": "",
      "body": "Hei {customer_first_name}! Beklager at nettet ikke virker som det skal. Vi har en driftsforstyrrelse "
@@ -206,6 +214,7 @@ class Scenario:
     messages: list[dict[str, Any]]
     tickets: list[dict[str, Any]]
     canned_responses: list[dict[str, Any]] = field(default_factory=list)
+    saved_searches: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -259,6 +268,7 @@ def build_scenario(now: datetime, seed: int = 7) -> Scenario:
         messages=messages,
         tickets=tickets,
         canned_responses=copy.deepcopy(CANNED_RESPONSES),
+        saved_searches=copy.deepcopy(SAVED_SEARCHES),
     )
 
 
