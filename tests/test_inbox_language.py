@@ -19,6 +19,7 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 
 from tests.conftest import Personas
+from webcare.core.models import Agent
 from webcare.inbox.language import SESSION_KEY
 
 LANGUAGE_URL = "/inbox/language/"
@@ -231,3 +232,20 @@ def test_it_ships_a_complete_compiled_catalogue(code: str) -> None:
     with po.with_suffix(".mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
     assert {msgid: compiled.gettext(msgid) for msgid in entries} == entries
+
+
+def test_it_follows_the_agent_to_another_device(personas: Personas) -> None:
+    first_device = signed_in(personas.agent)
+    first_device.post(LANGUAGE_URL, {"language": "sv"})
+    assert Agent.objects.get(user=personas.agent).ui_language == "sv"
+
+    second_device = Client()
+    second_device.post("/login/", {"username": "kari", "password": "correct horse battery", "next": "/inbox/"})
+    assert view_names(second_device.get("/inbox/")) == VIEW_NAMES["sv"]
+
+
+def test_it_stores_a_choice_made_on_the_sign_in_page_for_the_next_device(personas: Personas) -> None:
+    visitor = Client()
+    visitor.post(LANGUAGE_URL, {"language": "nl"})
+    visitor.post("/login/", {"username": "kari", "password": "correct horse battery", "next": "/inbox/"})
+    assert Agent.objects.get(user=personas.agent).ui_language == "nl"

@@ -101,6 +101,8 @@ class Agent(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
     #: Languages the agent answers in (ISO 639-1), used by routing later.
     languages = models.JSONField(default=list, blank=True)
+    #: The interface language the agent chose (a code of ``settings.LANGUAGES``); blank: the browser's.
+    ui_language = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="agent_unique_per_org")]

@@ -1,6 +1,7 @@
-"""Each agent's own interface language, stored without a model change.
+"""Each agent's own interface language.
 
-The choice lives in the session (so it follows the agent's sign-in, not the browser's ``Accept-Language``) and in
+The choice is kept on the agent record (so it follows the person to any device: it is copied into the session when
+they sign in), in the session (so it follows the agent's sign-in, not the browser's ``Accept-Language``) and in
 Django's language cookie (so pages without a signed-in user, such as the sign-in page, follow it too, and the choice
 survives signing out). ``LocaleMiddleware`` already honours the cookie; ``AgentLanguageMiddleware`` runs after
 ``AuthenticationMiddleware`` and lets the session choice win for a signed-in agent, e.g. on a second device that has
@@ -10,6 +11,7 @@ no cookie yet.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
@@ -17,6 +19,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
+
+from webcare.core.models import Agent
 
 #: Session key of the chosen language code.
 SESSION_KEY = "webcare_language"
@@ -61,6 +65,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     request.session[SESSION_KEY] = code
+    if request.user.is_authenticated:
+        Agent.objects.filter(user=request.user).update(ui_language=code)
     translation.activate(code)
     request.LANGUAGE_CODE = code
     response: HttpResponse
@@ -76,6 +82,21 @@ def set_language(request: HttpRequest) -> HttpResponse:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+def restore_on_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in``: bring the language the agent chose on another device into this session, unless they just
+    chose one on the sign-in page (that newer choice is stored on the record instead)."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    fresh = stored_language(request)
+    if fresh is not None:
+        Agent.objects.filter(user=user).update(ui_language=fresh)
+        return
+    code = Agent.objects.filter(user=user).exclude(ui_language="").values_list("ui_language", flat=True).first()
+    if code in supported_codes():
+        session[SESSION_KEY] = code
 
 
 class AgentLanguageMiddleware:
