@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "webcare.demo",
     "webcare.inbox",
     "webcare.live",
+    "webcare.staff",
+    "webcare.replies",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="inbox/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", include("webcare.inbox.urls")),
+    path("staff/", include("webcare.staff.urls")),
+    path("inbox/", include("webcare.replies.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),

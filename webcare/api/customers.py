@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,9 +28,9 @@ from webcare.api.schemas import (
 )
 from webcare.conversations.models import Conversation
 from webcare.core.models import ChannelKind, Organisation
+from webcare.customers.edit import do_edit_customer
 from webcare.customers.merge import do_merge, do_split
 from webcare.customers.models import Customer, CustomerHistory, Identity
-from webcare.tickets.actions import ActionError
 
 router = Router(tags=["customers"])
 
@@ -93,18 +91,10 @@ def get_customer(request: HttpRequest, customer_id: int) -> CustomerDetailOut:
 
 @router.patch("/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="Edit a customer")
 def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerPatchIn) -> CustomerDetailOut:
+    """The same rules and audit trail as the inbox's customer card (:func:`do_edit_customer`)."""
     org = organisation(request)
-    changes = payload.model_dump(include=payload.model_fields_set)
-    with transaction.atomic():
-        customer = get_or_404(Customer.objects.select_for_update(), organisation=org, pk=customer_id)
-        if customer.merged_into_id is not None:
-            raise ActionError("customer", f"this customer was merged into customer {customer.merged_into_id}; "
-                                          "edit that one")
-        if changes:
-            for name, value in changes.items():
-                setattr(customer, name, value)
-            customer.updated_at = timezone.now()
-            customer.save(update_fields=[*changes, "updated_at"])
+    customer = get_or_404(Customer.objects.all(), organisation=org, pk=customer_id)
+    do_edit_customer(customer, None, payload.model_dump(include=payload.model_fields_set))
     return customer_detail(org, customer_id)
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from webcare.conversations.models import Conversation, Message
 from webcare.core.models import Channel
+from webcare.customers.edit import MAX_LENGTHS
 from webcare.customers.models import Customer, CustomerHistory, Identity
 from webcare.ingest.models import InboundEvent
 from webcare.ingest.schema import MAX_TEXT, MessageIn
@@ -400,9 +401,9 @@ class CustomerDetailOut(CustomerItemOut):
 
 
 class CustomerPatchIn(In):
-    name: str | None = Field(default=None, max_length=200)
-    customer_number: str | None = Field(default=None, max_length=64)
-    notes: str | None = Field(default=None, max_length=MAX_TEXT)
+    name: str | None = Field(default=None, max_length=MAX_LENGTHS["name"])
+    customer_number: str | None = Field(default=None, max_length=MAX_LENGTHS["customer_number"])
+    notes: str | None = Field(default=None, max_length=MAX_LENGTHS["notes"])
 
     @field_validator("name", "customer_number", "notes", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from webcare.conversations.models import Conversation, Direction, Message
 from webcare.customers.models import Customer, CustomerHistory, HistoryKind, Identity
+from webcare.live import publish
 from webcare.tickets.actions import ActionError
 from webcare.tickets.models import EventKind, Ticket, TicketEvent
 
@@ -28,27 +29,37 @@ def _lock(*customers: Customer) -> dict[int, Customer]:
     return {customer.pk: customer for customer in rows}
 
 
+def check_merge(target: Customer, source: Customer) -> None:
+    """Raise :class:`ActionError` when ``source`` cannot be merged into ``target``, judged on the rows as given.
+
+    The one statement of the merge rules: :func:`do_merge` applies it to the locked rows, and the inbox applies it
+    before asking "merge?", so a person is never asked to confirm a merge that would be refused.
+    """
+    if target.pk == source.pk:
+        raise ActionError("other", "a customer cannot be merged into itself")
+    if target.organisation_id != source.organisation_id:
+        raise ActionError("other", "customers of different organisations cannot be merged")
+    if source.merged_into_id is not None:
+        raise ActionError("other", f"customer {source.pk} was already merged into customer {source.merged_into_id}")
+    if target.merged_into_id is not None:
+        raise ActionError("customer", f"customer {target.pk} was merged into customer {target.merged_into_id}; "
+                                      "merge into that one instead")
+
+
 def do_merge(target: Customer, source: Customer, actor: Any) -> CustomerHistory:
     """Merge ``source`` into ``target``: everything of ``source`` moves to ``target``; ``source`` stays as a pointer.
 
     Moves identities, conversations and tickets; each moved ticket's timeline gets a ``customer_merged`` row. The
     target's empty name and customer number (and notes) are filled from the source. Customers that had earlier been
     merged into ``source`` are re-pointed at ``target``, so ``merged_into`` is always one hop from a live customer.
-    Refused: a customer into itself, across organisations, and from or into an already-merged customer.
+    Refused: a customer into itself, across organisations, and from or into an already-merged customer. Open inboxes
+    are told that every ticket of both customers changed.
     """
-    if target.pk == source.pk:
-        raise ActionError("other", "a customer cannot be merged into itself")
-    if target.organisation_id != source.organisation_id:
-        raise ActionError("other", "customers of different organisations cannot be merged")
+    check_merge(target, source)
     with transaction.atomic():
         rows = _lock(target, source)
         locked_target, locked_source = rows[target.pk], rows[source.pk]
-        if locked_source.merged_into_id is not None:
-            raise ActionError("other", f"customer {source.pk} was already merged into customer "
-                                       f"{locked_source.merged_into_id}")
-        if locked_target.merged_into_id is not None:
-            raise ActionError("customer", f"customer {target.pk} was merged into customer "
-                                          f"{locked_target.merged_into_id}; merge into that one instead")
+        check_merge(locked_target, locked_source)  # again on the current rows: one may have been merged meanwhile
         now = timezone.now()
         identity_ids = list(Identity.objects.filter(customer=locked_source).order_by("pk").values_list("pk", flat=True))
         conversation_ids = list(
@@ -78,6 +89,10 @@ def do_merge(target: Customer, source: Customer, actor: Any) -> CustomerHistory:
             organisation_id=locked_target.organisation_id, kind=HistoryKind.MERGE, customer=locked_target,
             other=locked_source, identity_ids=identity_ids, conversation_ids=conversation_ids, actor=actor, at=now,
         )
+        # Every ticket of both customers now shows another customer card: open inboxes refresh them.
+        publish.tickets_changed(locked_target.organisation_id,
+                                Ticket.objects.filter(customer=locked_target).values_list("pk", flat=True),
+                                getattr(actor, "pk", None))
     for instance, locked in ((target, locked_target), (source, locked_source)):
         for field in Customer._meta.concrete_fields:
             setattr(instance, field.attname, getattr(locked, field.attname))
@@ -132,5 +147,8 @@ def do_split(customer: Customer, identity_ids: Iterable[int], actor: Any) -> tup
             organisation_id=locked.organisation_id, kind=HistoryKind.SPLIT, customer=new, other=locked,
             identity_ids=wanted, conversation_ids=conversation_ids, actor=actor, at=now,
         )
+        publish.tickets_changed(locked.organisation_id,
+                                Ticket.objects.filter(customer__in=[locked, new]).values_list("pk", flat=True),
+                                getattr(actor, "pk", None))
     customer.updated_at = locked.updated_at
     return new, history

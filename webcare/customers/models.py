@@ -26,7 +26,11 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "name"], name="customer_org_name")]
+        indexes = [
+            models.Index(fields=["organisation", "name"], name="customer_org_name"),
+            # The card's "another customer has this number" hint looks customers up by number on every open.
+            models.Index(fields=["organisation", "customer_number"], name="customer_org_number"),
+        ]
 
     def __str__(self) -> str:
         return self.name or f"Customer {self.pk}"
@@ -80,3 +84,28 @@ class CustomerHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.other_id} → {self.customer_id}"
+
+
+class CustomerEdit(models.Model):
+    """One change of one of a customer's own fields (name, customer number, notes): who, when, old and new value.
+
+    Why a row per field: the card says "edited by Kari, 2 hours ago", and anyone can see what a customer was called
+    before — the same audit trail tickets have in ``TicketEvent``. Written only by
+    :func:`webcare.customers.edit.do_edit_customer`.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="edits")
+    field = models.CharField(max_length=32)
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+    #: Null when the change came through the API (a token, not a person) or the person was deleted.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["customer", "-at", "-id"], name="customeredit_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.field} of customer {self.customer_id}"

@@ -17,8 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Strea
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from webcare.inbox import queues
-from webcare.inbox.views import DEFAULT_VIEW, current_agent
+from webcare.inbox.views import DEFAULT_VIEW, current_agent, nav_views
 from webcare.live import publish
 from webcare.live.models import LiveEvent
 from webcare.tickets.models import Ticket
@@ -92,4 +91,4 @@ def views_nav(request: HttpRequest) -> HttpResponse:
     """The left pane with fresh counts (refreshed when tickets change)."""
     agent = current_agent(request)
     return render(request, "inbox/_views.html", {
-        "views": queues.views(agent.organisation, request.user), "view_key": request.GET.get("view", DEFAULT_VIEW)})
+        "views": nav_views(agent, request.user), "view_key": request.GET.get("view", DEFAULT_VIEW)})

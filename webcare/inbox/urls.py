@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from webcare.inbox import language, live_views, views
+from webcare.inbox import customer_views, language, live_views, views
 
 app_name = "inbox"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("list/", views.ticket_list, name="list"),
     path("bulk/", views.bulk, name="bulk"),
+    path("searches/", views.save_search, name="save_search"),
+    path("searches/<int:saved_id>/delete/", views.delete_search, name="delete_search"),
     path("views/", live_views.views_nav, name="views"),
     path("language/", language.set_language, name="language"),
     path("events/", live_views.events, name="events"),
@@ -19,4 +21,12 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/fields/", views.fields, name="fields"),
     path("tickets/<int:ticket_id>/reply/", views.reply, name="reply"),
     path("tickets/<int:ticket_id>/note/", views.note, name="note"),
+    path("tickets/<int:ticket_id>/customer/", customer_views.card, name="customer"),
+    path("tickets/<int:ticket_id>/customer/edit/", customer_views.edit, name="customer_edit"),
+    path("tickets/<int:ticket_id>/customer/timeline/", customer_views.timeline_more, name="customer_timeline"),
+    path("tickets/<int:ticket_id>/customer/merge/", customer_views.merge, name="customer_merge"),
+    path("tickets/<int:ticket_id>/customer/merge/search/", customer_views.merge_search, name="customer_merge_search"),
+    path("tickets/<int:ticket_id>/customer/merge/<int:other_id>/", customer_views.merge_confirm,
+         name="customer_merge_confirm"),
+    path("tickets/<int:ticket_id>/links/", customer_views.link, name="link"),
 ]

@@ -20,7 +20,9 @@ from django_htmx.middleware import HtmxDetails
 
 from webcare.conversations.models import Message
 from webcare.core.models import Agent, Team
-from webcare.inbox import queues
+from webcare.inbox import queues, saved_searches, search
+from webcare.inbox.customer_card import customer_card_context
+from webcare.replies import compose
 from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_reply
 from webcare.tickets.models import Priority, Status, Ticket
 
@@ -46,13 +48,42 @@ def current_agent(request: HttpRequest) -> Agent:
     return agent
 
 
+def nav_views(agent: Agent, user: Any) -> list[queues.View]:
+    """The left pane: the fixed views, the channels, then the agent's and the shared saved searches."""
+    return queues.views(agent.organisation, user) + saved_searches.views(agent.organisation, user)
+
+
+def _search_rows(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any]:
+    """A typed search (``view=search&q=``) or a saved one (``view=saved:<id>``): the matches, or why none."""
+    saved = None
+    if key == "search":
+        query = (request.GET.get("q") or request.POST.get("q") or "").strip()
+    else:
+        raw_id = key.removeprefix("saved:")
+        saved = saved_searches.get(agent.organisation, request.user, int(raw_id)) if raw_id.isdigit() else None
+        if saved is None:
+            raise Http404("no such saved search")
+        query = saved.query
+    rows: list[Ticket] = []
+    search_error = ""
+    if query:
+        try:
+            rows = list(saved_searches.tickets(agent.organisation, query, request.user)[:PAGE])
+        except search.SearchError as exc:
+            search_error = str(exc)
+    return {"tickets": rows, "query": query, "saved": saved, "search_error": search_error,
+            "more": len(rows) == PAGE}
+
+
 def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "") -> dict[str, Any]:
+    teams = Team.objects.filter(organisation=agent.organisation).order_by("name")
+    if key == "search" or key.startswith("saved:"):
+        return {"view_key": key, "teams": teams, "error": error, **_search_rows(request, agent, key)}
     try:
         rows = list(queues.tickets(agent.organisation, key, request.user)[:PAGE])
     except KeyError as exc:
         raise Http404("no such view") from exc
-    teams = Team.objects.filter(organisation=agent.organisation).order_by("name")
-    return {"view_key": key, "tickets": rows, "teams": teams, "error": error}
+    return {"view_key": key, "tickets": rows, "teams": teams, "error": error, "more": len(rows) == PAGE}
 
 
 def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: str = "",
@@ -71,7 +102,7 @@ def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: s
         "statuses": Status.choices, "priorities": Priority.choices, "error": error,
         "teams": Team.objects.filter(organisation=agent.organisation).order_by("name"),
         "label_names": ", ".join(ticket.labels.order_by("name").values_list("name", flat=True)),
-        "last_message_id": last_message_id, **extra,
+        "last_message_id": last_message_id, **customer_card_context(ticket), **extra,
     }
 
 
@@ -80,7 +111,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """The whole workspace; ``?view=`` picks the queue and ``?ticket=`` opens a conversation."""
     agent = current_agent(request)
     key = request.GET.get("view", DEFAULT_VIEW)
-    context = {"agent": agent, "views": queues.views(agent.organisation, request.user)}
+    context = {"agent": agent, "views": nav_views(agent, request.user)}
     context |= _list_context(request, agent, key)
     ticket_id = request.GET.get("ticket", "")
     if ticket_id.isdigit():
@@ -167,17 +198,24 @@ def fields(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
 def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     agent = current_agent(request)
     seen = request.POST.get("seen", "")
+    ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
     if seen.isdigit() and not request.POST.get("confirm"):
-        ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
         others = replies_since(ticket, int(seen), request.user)
         if others:
             # Not sent: show what arrived, keep the draft, and let the agent confirm.
             context = _ticket_context(request, agent, ticket_id, collision=others, draft=request.POST.get("text", ""))
             return render(request, "inbox/_ticket.html", context, status=409)
+    try:
+        # The signature is added here, never to the draft, so a kept draft is not signed twice when sent again.
+        signed = compose.prepare_reply(ticket, agent, request.POST.get("text", ""))
+    except ActionError as exc:
+        # Not sent: a variable is still unfilled; keep the draft as typed.
+        context = _ticket_context(request, agent, ticket_id, exc.message, draft=request.POST.get("text", ""))
+        return render(request, "inbox/_ticket.html", context, status=422)
 
     def send(ticket: Ticket) -> None:
         public = {"public": True, "private": False}.get(request.POST.get("visibility", ""))
-        do_reply(ticket, request.user, request.POST.get("text", ""), public=public)
+        do_reply(ticket, request.user, signed, public=public)
 
     return _act(request, ticket_id, send)
 
@@ -240,3 +278,43 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
     if not error:
         response["HX-Trigger"] = "ticket-changed"
     return response
+
+
+def _list_response(request: HtmxHttpRequest, agent: Agent, key: str, error: str = "") -> HttpResponse:
+    """The list pane for ``key``; on success the left pane is told to refresh (a saved search came or went) and
+    the address bar follows the list."""
+    if not request.htmx:
+        return redirect(f"/inbox/?view={key}")
+    response = render(request, "inbox/_list.html", _list_context(request, agent, key, error),
+                      status=422 if error else 200)
+    if not error:
+        response["HX-Trigger"] = "views-changed"
+        response["HX-Push-Url"] = f"/inbox/?view={key}"
+    return response
+
+
+@login_required
+@require_POST
+def save_search(request: HtmxHttpRequest) -> HttpResponse:
+    """Save the typed search (``q``) under a name, for the agent alone or shared with the organisation."""
+    agent = current_agent(request)
+    try:
+        saved = saved_searches.do_save(agent.organisation, request.user, request.POST.get("name", ""),
+                                       request.POST.get("q", ""), shared=request.POST.get("shared") == "on")
+    except ActionError as exc:
+        return _list_response(request, agent, "search", exc.message)
+    return _list_response(request, agent, f"saved:{saved.pk}")
+
+
+@login_required
+@require_POST
+def delete_search(request: HtmxHttpRequest, saved_id: int) -> HttpResponse:
+    agent = current_agent(request)
+    saved = saved_searches.get(agent.organisation, request.user, saved_id)
+    if saved is None:
+        raise Http404("no such saved search")
+    try:
+        saved_searches.do_delete(saved, request.user)
+    except ActionError as exc:
+        return _list_response(request, agent, f"saved:{saved_id}", exc.message)
+    return _list_response(request, agent, DEFAULT_VIEW)

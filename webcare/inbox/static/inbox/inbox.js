@@ -73,8 +73,13 @@
   // A saved search came or went: the left pane lists it (the list itself was just swapped by the response).
   document.body.addEventListener("views-changed", function () { refreshLists(false); });
   function drafting() {
-    var reply = document.getElementById("reply-text"), note = document.getElementById("note-text");
-    return (reply && reply.value.trim()) || (note && note.value.trim());
+    // Anything typed in the open pane — a reply, a note, the customer card's edit form, a merge search, a ticket
+    // number to link — is work in progress: a colleague's change must not replace it.
+    var fields = document.querySelectorAll("#ticket textarea, #ticket input:not([type=hidden]):not([type=checkbox])");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].value !== fields[i].defaultValue) return true;
+    }
+    return !!document.querySelector("#ticket .customer-form");
   }
   function sendPresence(state) {
     var id = openTicket(); if (!id) return;
