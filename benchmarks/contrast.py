@@ -35,6 +35,10 @@ PAIRS = [
     ("focus ring on page", "--accent", "--bg", 3.0),
     ("focus ring on side pane", "--accent", "--pane", 3.0),
     ("input border", "#8a94a3", "--bg", 3.0),
+    *[(f"channel icon: {kind}", "#ffffff", colour, 4.5) for kind, colour in [
+        ("facebook", "#1b4f9c"), ("instagram", "#a3195b"), ("x", "#1b1f24"), ("whatsapp", "#0d6b3a"),
+        ("telegram", "#0b5a8a"), ("email", "#6b4e00"), ("webchat", "#5b3fa0"), ("reviews", "#8a3b00"),
+        ("api", "#4a5360")]],
 ]
 
 

@@ -175,3 +175,13 @@ def test_it_refuses_bad_pane_fields_and_changes_nothing(personas: Personas, data
     ticket.refresh_from_db()
     assert ticket.priority == 3
     assert ticket.labels.count() == 0
+
+
+def test_it_shows_the_customers_name_handle_and_channel_in_each_row(personas: Personas) -> None:
+    ticket = ingest_ticket(personas, 1, author="sigrid")
+    page = client_for(personas.agent).get("/inbox/list/?view=unassigned").content.decode()
+    row = page[page.index(f'data-ticket="{ticket.pk}"'):]
+    row = row[:row.index("</li>")]
+    assert "Kari Nordmann" in row  # the author's name in conftest's payload
+    assert '<span class="handle">@sigrid</span>' in row
+    assert 'class="icon icon-api"' in row and ">API<" in row

@@ -20,6 +20,7 @@ from django_htmx.middleware import HtmxDetails
 
 from webcare.conversations.models import Message
 from webcare.core.models import Agent, Team
+from webcare.customers.models import Identity
 from webcare.inbox import queues, saved_searches, search
 from webcare.inbox.customer_card import customer_card_context
 from webcare.replies import compose
@@ -48,6 +49,19 @@ def current_agent(request: HttpRequest) -> Agent:
     return agent
 
 
+def with_handles(rows: list[Ticket]) -> list[Ticket]:
+    """Give each row the customer's handle on the ticket's platform (``ticket.handle``), in one query for the page:
+    agents recognise "@sigrid_h" faster than a common name."""
+    customer_ids = {t.customer_id for t in rows if t.customer_id}
+    handles: dict[tuple[int, str], str] = {}
+    for customer_id, platform, handle in (Identity.objects.filter(customer_id__in=customer_ids).exclude(handle="")
+                                          .order_by("-id").values_list("customer_id", "platform", "handle")):
+        handles[(customer_id, platform)] = handle  # the oldest identity on the platform wins
+    for ticket in rows:
+        ticket.handle = handles.get((ticket.customer_id or 0, ticket.conversation.channel.kind), "")  # type: ignore[attr-defined]
+    return rows
+
+
 def nav_views(agent: Agent, user: Any) -> list[queues.View]:
     """The left pane: the fixed views, the channels, then the agent's and the shared saved searches."""
     return queues.views(agent.organisation, user) + saved_searches.views(agent.organisation, user)
@@ -68,7 +82,7 @@ def _search_rows(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any]
     search_error = ""
     if query:
         try:
-            rows = list(saved_searches.tickets(agent.organisation, query, request.user)[:PAGE])
+            rows = with_handles(list(saved_searches.tickets(agent.organisation, query, request.user)[:PAGE]))
         except search.SearchError as exc:
             search_error = str(exc)
     return {"tickets": rows, "query": query, "saved": saved, "search_error": search_error,
@@ -80,7 +94,7 @@ def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "")
     if key == "search" or key.startswith("saved:"):
         return {"view_key": key, "teams": teams, "error": error, **_search_rows(request, agent, key)}
     try:
-        rows = list(queues.tickets(agent.organisation, key, request.user)[:PAGE])
+        rows = with_handles(list(queues.tickets(agent.organisation, key, request.user)[:PAGE]))
     except KeyError as exc:
         raise Http404("no such view") from exc
     return {"view_key": key, "tickets": rows, "teams": teams, "error": error, "more": len(rows) == PAGE}
