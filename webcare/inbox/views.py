@@ -50,15 +50,25 @@ def current_agent(request: HttpRequest) -> Agent:
 
 
 def with_handles(rows: list[Ticket]) -> list[Ticket]:
-    """Give each row the customer's handle on the ticket's platform (``ticket.handle``), in one query for the page:
-    agents recognise "@sigrid_h" faster than a common name."""
-    customer_ids = {t.customer_id for t in rows if t.customer_id}
-    handles: dict[tuple[int, str], str] = {}
-    for customer_id, platform, handle in (Identity.objects.filter(customer_id__in=customer_ids).exclude(handle="")
-                                          .order_by("-id").values_list("customer_id", "platform", "handle")):
-        handles[(customer_id, platform)] = handle  # the oldest identity on the platform wins
+    """Give each row the handle of the person who wrote in on that conversation (``ticket.handle``), else the
+    customer's handle on the ticket's platform: agents recognise "@sigrid_h" faster than a common name. Two queries
+    for the page, whatever its size."""
+    by_conversation: dict[int, str] = {}
+    for conversation_id, handle in (Message.objects
+                                    .filter(conversation_id__in={t.conversation_id for t in rows},
+                                            direction="inbound", author_identity__isnull=False)
+                                    .exclude(author_identity__handle="")
+                                    .values_list("conversation_id", "author_identity__handle").order_by().distinct()):
+        by_conversation.setdefault(conversation_id, handle)
+    by_customer: dict[tuple[int, str], str] = {}
+    for customer_id, platform, handle in (Identity.objects
+                                          .filter(customer_id__in={t.customer_id for t in rows if t.customer_id})
+                                          .exclude(handle="").order_by("-id")
+                                          .values_list("customer_id", "platform", "handle")):
+        by_customer[(customer_id, platform)] = handle  # the oldest identity on the platform wins
     for ticket in rows:
-        ticket.handle = handles.get((ticket.customer_id or 0, ticket.conversation.channel.kind), "")  # type: ignore[attr-defined]
+        ticket.handle = by_conversation.get(ticket.conversation_id) or by_customer.get(  # type: ignore[attr-defined]
+            (ticket.customer_id or 0, ticket.conversation.channel.kind), "")
     return rows
 
 
