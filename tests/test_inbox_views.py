@@ -185,3 +185,37 @@ def test_it_shows_the_customers_name_handle_and_channel_in_each_row(personas: Pe
     assert "Kari Nordmann" in row  # the author's name in conftest's payload
     assert '<span class="handle">@sigrid</span>' in row
     assert 'class="icon icon-api"' in row and ">API<" in row
+
+
+@pytest.mark.parametrize(("path", "data"), [
+    ("assign-me/", {}),
+    ("status/", {"status": "solved"}),
+    ("fields/", {"priority": "1", "team": "", "labels": "x"}),
+    ("reply/", {"text": "Hei!"}),
+    ("note/", {"text": "internal"}),
+    ("customer/edit/", {"name": "Someone else"}),
+    ("links/", {"kind": "related", "other": "1"}),
+    ("customer/merge/", {"other": "1"}),
+])
+def test_it_lets_an_analyst_look_but_not_change_a_ticket(personas: Personas, path: str, data: dict[str, str]) -> None:
+    ticket = ingest_ticket(personas, 1)
+    analyst = client_for(personas.analyst)
+    before = (ticket.status, ticket.assignee_id, ticket.priority, ticket.customer.name)
+    assert analyst.post(f"/inbox/tickets/{ticket.pk}/{path}", data, headers={"HX-Request": "true"}).status_code == 403
+    ticket.refresh_from_db()
+    ticket.customer.refresh_from_db()
+    assert (ticket.status, ticket.assignee_id, ticket.priority, ticket.customer.name) == before
+    assert not Message.objects.filter(direction="outbound").exists()
+    assert not ticket.notes.exists()
+
+
+def test_it_shows_an_analyst_the_conversation_without_the_controls(personas: Personas) -> None:
+    ticket = ingest_ticket(personas, 1)
+    page = client_for(personas.analyst).get(f"/inbox/tickets/{ticket.pk}/", headers={"HX-Request": "true"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "fakturaen min er feil" in html
+    assert "read-only" in html
+    assert 'id="reply-text"' not in html and 'id="assign-me"' not in html and 'id="customer-edit"' not in html
+    bulk = client_for(personas.analyst).post("/inbox/bulk/", {"action": "solve", "tickets": [ticket.pk]})
+    assert bulk.status_code == 403

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from webcare.core.models import Agent
+from webcare.core.models import Agent, Role
 from webcare.customers.edit import EDITABLE, MAX_LENGTHS, CustomerEditError, do_edit_customer
 from webcare.customers.merge import check_merge, do_merge
 from webcare.customers.models import Customer
 from webcare.inbox import customer_card
-from webcare.inbox.views import HtmxHttpRequest, _ticket_context, current_agent
+from webcare.inbox.views import HtmxHttpRequest, _ticket_context, current_agent, works_tickets
 from webcare.tickets.actions import ActionError, do_link
 from webcare.tickets.models import Ticket
 
@@ -48,7 +48,8 @@ def _back_to_inbox(ticket_id: int) -> HttpResponse:
 
 
 def _card(request: HttpRequest, ticket: Ticket, status: int = 200, **extra: Any) -> HttpResponse:
-    context = {"ticket": ticket, "card": customer_card.card(ticket), "max_lengths": MAX_LENGTHS, **extra}
+    context = {"ticket": ticket, "card": customer_card.card(ticket), "max_lengths": MAX_LENGTHS,
+               "read_only": current_agent(request).role == Role.ANALYST, **extra}
     return render(request, "inbox/_customer.html", context, status=status)
 
 
@@ -86,6 +87,7 @@ def _reload(customer: Customer) -> Customer:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@works_tickets
 def edit(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     """GET: the card with its name, customer number and notes as a form. POST: save the fields that changed."""
     _, ticket = _open_ticket(request, ticket_id)
@@ -153,6 +155,7 @@ def merge_confirm(request: HtmxHttpRequest, ticket_id: int, other_id: int) -> Ht
 
 @login_required
 @require_POST
+@works_tickets
 def merge(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     """Merge the customer ``other`` into the open ticket's customer, which survives; then show the whole pane."""
     agent, ticket = _open_ticket(request, ticket_id)
@@ -190,6 +193,7 @@ def _moves(preview: customer_card.MergePreview, done: bool = False) -> str:
 
 @login_required
 @require_POST
+@works_tickets
 def link(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     """Link the open ticket to ticket ``other`` as ``kind`` (this ticket is related to / a follow-up of / a duplicate
     of the other)."""

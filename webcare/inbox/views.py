@@ -6,6 +6,8 @@ timeline and the rules are the same as through the API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from webcare.conversations.models import Message
-from webcare.core.models import Agent, Team
+from webcare.core.models import Agent, Role, Team
 from webcare.customers.models import Identity
 from webcare.inbox import queues, saved_searches, search
 from webcare.inbox.customer_card import customer_card_context
@@ -47,6 +49,19 @@ def current_agent(request: HttpRequest) -> Agent:
     if agent is None:
         raise PermissionDenied("This account is not an agent of any organisation.")
     return agent
+
+
+def works_tickets(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only roles that work tickets change them: an analyst sees the inbox read-only (their job is the figures),
+    so a POST from one is refused before anything is touched."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and current_agent(request).role == Role.ANALYST:
+            raise PermissionDenied("Analysts see the inbox read-only.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def with_handles(rows: list[Ticket]) -> list[Ticket]:
@@ -126,7 +141,8 @@ def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: s
         "statuses": Status.choices, "priorities": Priority.choices, "error": error,
         "teams": Team.objects.filter(organisation=agent.organisation).order_by("name"),
         "label_names": ", ".join(ticket.labels.order_by("name").values_list("name", flat=True)),
-        "last_message_id": last_message_id, **customer_card_context(ticket), **extra,
+        "last_message_id": last_message_id, "read_only": agent.role == Role.ANALYST,
+        **customer_card_context(ticket), **extra,
     }
 
 
@@ -177,12 +193,14 @@ def _act(request: HtmxHttpRequest, ticket_id: int, action: Any) -> HttpResponse:
 
 @login_required
 @require_POST
+@works_tickets
 def assign_to_me(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     return _act(request, ticket_id, lambda t: do_change_ticket(t, request.user, assignee=request.user))
 
 
 @login_required
 @require_POST
+@works_tickets
 def change_status(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     return _act(request, ticket_id, lambda t: do_change_ticket(t, request.user, status=request.POST.get("status", "")))
 
@@ -197,6 +215,7 @@ def replies_since(ticket: Ticket, seen_message_id: int, user: Any) -> list[str]:
 
 @login_required
 @require_POST
+@works_tickets
 def fields(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     """Priority, team and labels (comma-separated) in one save; one timeline row per changed value."""
     agent = current_agent(request)
@@ -219,6 +238,7 @@ def fields(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@works_tickets
 def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     agent = current_agent(request)
     seen = request.POST.get("seen", "")
@@ -246,6 +266,7 @@ def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@works_tickets
 def note(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     return _act(request, ticket_id, lambda t: do_add_note(t, request.user, request.POST.get("text", "")))
 
@@ -281,6 +302,7 @@ def _bulk_change(request: HttpRequest, agent: Agent, tickets: list[Ticket]) -> N
 
 @login_required
 @require_POST
+@works_tickets
 def bulk(request: HtmxHttpRequest) -> HttpResponse:
     """Bulk actions on the tickets ticked in the list: assign to me, solve, set team, add label."""
     agent = current_agent(request)
