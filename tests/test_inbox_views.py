@@ -219,3 +219,16 @@ def test_it_shows_an_analyst_the_conversation_without_the_controls(personas: Per
     assert 'id="reply-text"' not in html and 'id="assign-me"' not in html and 'id="customer-edit"' not in html
     bulk = client_for(personas.analyst).post("/inbox/bulk/", {"action": "solve", "tickets": [ticket.pk]})
     assert bulk.status_code == 403
+
+
+def test_it_places_internal_notes_in_the_thread_by_time(personas: Personas) -> None:
+    from webcare.tickets.actions import do_add_note
+
+    ticket = ingest_ticket(personas, 1, sent_at="2026-11-20T10:00:00+00:00")
+    do_add_note(ticket, personas.agent, "Ringte kunden, venter på svar")
+    ingest_ticket(personas, 2, sent_at="2099-01-01T10:00:00+00:00")  # a later customer message on the same thread
+    pane = client_for(personas.agent).get(f"/inbox/tickets/{ticket.pk}/", headers={"HX-Request": "true"})
+    html = pane.content.decode()
+    first, note, later = (html.index("fakturaen min er feil (1)"), html.index("Ringte kunden"),
+                          html.index("fakturaen min er feil (2)"))
+    assert first < note < later

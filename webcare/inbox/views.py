@@ -136,8 +136,10 @@ def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: s
     notes = ticket.notes.select_related("author").order_by("created_at")
     identities = ticket.customer.identities.all() if ticket.customer else []
     last_message_id = messages.aggregate(m=Max("id"))["m"] or 0
+    # One timeline: internal notes sit between the messages they were written beside, not in a block at the end.
+    thread = sorted([*messages, *notes], key=lambda item: getattr(item, "sent_at", None) or item.created_at)
     return {
-        "ticket": ticket, "messages": messages, "notes": notes, "identities": identities,
+        "ticket": ticket, "messages": messages, "notes": notes, "thread": thread, "identities": identities,
         "statuses": Status.choices, "priorities": Priority.choices, "error": error,
         "teams": Team.objects.filter(organisation=agent.organisation).order_by("name"),
         "label_names": ", ".join(ticket.labels.order_by("name").values_list("name", flat=True)),
