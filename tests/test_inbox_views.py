@@ -232,3 +232,22 @@ def test_it_places_internal_notes_in_the_thread_by_time(personas: Personas) -> N
     first, note, later = (html.index("fakturaen min er feil (1)"), html.index("Ringte kunden"),
                           html.index("fakturaen min er feil (2)"))
     assert first < note < later
+
+
+def test_it_shows_fifty_rows_then_more_on_request(personas: Personas) -> None:
+    from tests.conftest import inbound_payload
+    from webcare.ingest.receive import receive
+    from webcare.ingest.worker import drain
+
+    for n in range(60):
+        payload = inbound_payload(n, conversation=f"c-{n}", author=f"u-{n}")
+        receive(personas.channel, payload, external_id=payload["message_id"])
+    drain()
+    client = client_for(personas.agent)
+    first = client.get("/inbox/list/?view=unassigned").content.decode()
+    assert first.count('class="row ') == 50
+    assert 'id="show-more"' in first and "n=100" in first
+    everything = client.get("/inbox/list/?view=unassigned&n=100").content.decode()
+    assert everything.count('class="row ') == 60
+    assert 'id="show-more"' not in everything
+    assert client.get("/inbox/list/?view=unassigned&n=99999").status_code == 200  # capped, not an error

@@ -66,10 +66,22 @@ LABELS = {
 PERSONAL = ("mine", "teams")
 
 
+def _planned_filter(org: Organisation, key: str, user: Any) -> Q:
+    """:func:`view_filter`, with a channel view's channel looked up first. Given the channel's id (not its slug
+    through a join), PostgreSQL knows from its statistics how many conversations the channel has: a small channel's
+    tickets are found through its conversations, a big one's by walking the open tickets in the list's order —
+    otherwise a channel with few tickets walked all of them (340 ms at 100,000 open tickets)."""
+    if not key.startswith("channel:"):
+        return view_filter(key, user)
+    channel_id = (Channel.objects.filter(organisation=org, slug=key.removeprefix("channel:"))
+                  .values_list("pk", flat=True).first())
+    return Q(conversation__channel_id=channel_id, status__in=OPEN_STATES)
+
+
 def tickets(org: Organisation, key: str, user: Any) -> QuerySet[Ticket]:
     """The tickets of a view, most urgent and longest waiting first."""
     return (
-        Ticket.objects.filter(view_filter(key, user), organisation=org)
+        Ticket.objects.filter(_planned_filter(org, key, user), organisation=org)
         .select_related("conversation__channel", "customer", "assignee")
         .prefetch_related("labels")
         .order_by("priority", F("waiting_since").asc(nulls_last=True), "id")
@@ -78,7 +90,7 @@ def tickets(org: Organisation, key: str, user: Any) -> QuerySet[Ticket]:
 
 def count(org: Organisation, key: str, user: Any) -> int:
     """How many tickets a view holds (an index-only scan for each fixed view)."""
-    return Ticket.objects.filter(view_filter(key, user), organisation=org).count()
+    return Ticket.objects.filter(_planned_filter(org, key, user), organisation=org).count()
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,11 @@ def organisation_counts(org: Organisation) -> SharedCounts:
         shared = _compute_shared(org, marker)
         _shared[org.pk] = shared
         return shared
+
+
+def forget_shared_counts() -> None:
+    """Drop the shared counts, as a change would (the scale benchmark times the counts computed afresh)."""
+    _shared.clear()
 
 
 def views(org: Organisation, user: Any) -> list[View]:

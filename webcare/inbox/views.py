@@ -27,7 +27,7 @@ from webcare.inbox import queues, saved_searches, search
 from webcare.inbox.customer_card import customer_card_context
 from webcare.replies import compose
 from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_reply
-from webcare.tickets.models import Priority, Status, Ticket
+from webcare.tickets.models import Note, Priority, Status, Ticket
 
 DEFAULT_VIEW = "unassigned"
 
@@ -37,7 +37,17 @@ class HtmxHttpRequest(HttpRequest):
 
     htmx: HtmxDetails
 
-PAGE = 100
+#: Rows in the list at first; "Show more" adds as many again, up to ``MAX_ROWS``. About four screens at 1280×720:
+#: rendering the rows is most of the list's server time (docs/benchmarks.md, "Inbox at scale").
+PAGE = 50
+MAX_ROWS = 500
+
+
+def rows_wanted(request: HttpRequest) -> int:
+    """How many rows the list shows: ``?n=`` (kept across live refreshes after "Show more"), in steps of ``PAGE``."""
+    raw = request.GET.get("n") or request.POST.get("n") or ""
+    wanted = int(raw) if raw.isdigit() else PAGE
+    return max(PAGE, min(MAX_ROWS, wanted - wanted % PAGE))
 
 
 def current_agent(request: HttpRequest) -> Agent:
@@ -105,24 +115,27 @@ def _search_rows(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any]
         query = saved.query
     rows: list[Ticket] = []
     search_error = ""
+    wanted = rows_wanted(request)
     if query:
         try:
-            rows = with_handles(list(saved_searches.tickets(agent.organisation, query, request.user)[:PAGE]))
+            rows = with_handles(list(saved_searches.tickets(agent.organisation, query, request.user)[:wanted]))
         except search.SearchError as exc:
             search_error = str(exc)
     return {"tickets": rows, "query": query, "saved": saved, "search_error": search_error,
-            "more": len(rows) == PAGE}
+            "more": len(rows) == wanted, "shown": wanted, "next_n": wanted + PAGE}
 
 
 def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "") -> dict[str, Any]:
     teams = Team.objects.filter(organisation=agent.organisation).order_by("name")
     if key == "search" or key.startswith("saved:"):
         return {"view_key": key, "teams": teams, "error": error, **_search_rows(request, agent, key)}
+    wanted = rows_wanted(request)
     try:
-        rows = with_handles(list(queues.tickets(agent.organisation, key, request.user)[:PAGE]))
+        rows = with_handles(list(queues.tickets(agent.organisation, key, request.user)[:wanted]))
     except KeyError as exc:
         raise Http404("no such view") from exc
-    return {"view_key": key, "tickets": rows, "teams": teams, "error": error, "more": len(rows) == PAGE}
+    return {"view_key": key, "tickets": rows, "teams": teams, "error": error, "more": len(rows) == wanted,
+            "shown": wanted, "next_n": wanted + PAGE}
 
 
 def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: str = "",
@@ -137,7 +150,8 @@ def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: s
     identities = ticket.customer.identities.all() if ticket.customer else []
     last_message_id = messages.aggregate(m=Max("id"))["m"] or 0
     # One timeline: internal notes sit between the messages they were written beside, not in a block at the end.
-    thread = sorted([*messages, *notes], key=lambda item: getattr(item, "sent_at", None) or item.created_at)
+    thread: list[Message | Note] = sorted(
+        [*messages, *notes], key=lambda item: item.sent_at if isinstance(item, Message) else item.created_at)
     return {
         "ticket": ticket, "messages": messages, "notes": notes, "thread": thread, "identities": identities,
         "statuses": Status.choices, "priorities": Priority.choices, "error": error,

@@ -48,6 +48,10 @@ class Label(models.Model):
         return self.name
 
 
+#: Tickets still being worked on (not solved or closed): the condition of the inbox's partial indexes.
+OPEN_TICKETS = Q(status__in=["new", "open", "pending", "on_hold"])
+
+
 class Ticket(models.Model):
     """Work to be done for one conversation: owned, prioritised, and ended as solved or closed."""
 
@@ -85,6 +89,21 @@ class Ticket(models.Model):
             models.Index(fields=["organisation", "priority", "waiting_since", "id"], name="ticket_waiting"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["organisation", "-updated_at", "-id"], name="ticket_recent"),
+            # The inbox (webcare/inbox/queues.py) at a million tickets: partial indexes over the tickets still being
+            # worked on (a tenth or less of the table), in the lists' order (priority, waiting since, id), so a page
+            # is an index scan that stops after 100 rows; and the counts are index-only scans. Measured in
+            # docs/benchmarks.md ("Inbox at scale").
+            models.Index(fields=["organisation", "priority", "waiting_since", "id"], condition=OPEN_TICKETS,
+                         name="ticket_open_queue"),
+            models.Index(fields=["organisation", "priority", "waiting_since", "id"],
+                         condition=Q(assignee__isnull=True, status__in=["new", "open"]),
+                         name="ticket_unassigned_queue"),
+            models.Index(fields=["assignee", "priority", "waiting_since", "id"], condition=OPEN_TICKETS,
+                         name="ticket_assignee_queue"),
+            models.Index(fields=["organisation", "status", "assignee"], condition=OPEN_TICKETS,
+                         name="ticket_open_counts"),
+            models.Index(fields=["team", "organisation"], condition=OPEN_TICKETS, name="ticket_open_team"),
+            models.Index(fields=["organisation", "solved_at"], condition=Q(status="solved"), name="ticket_solved_at"),
         ]
 
     def __str__(self) -> str:

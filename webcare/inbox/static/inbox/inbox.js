@@ -65,7 +65,8 @@
     var view = encodeURIComponent(currentView());
     // Each request from its own element: htmx drops a second request from the same element while one is in flight.
     if (listToo !== false) {
-      htmx.ajax("GET", "/inbox/list/?view=" + view + "&q=" + encodeURIComponent(currentQuery()),
+      var ol = document.querySelector("#list ol.rows"), shown = ol ? (ol.dataset.shown || "") : "";
+      htmx.ajax("GET", "/inbox/list/?view=" + view + "&q=" + encodeURIComponent(currentQuery()) + "&n=" + shown,
                 { source: "#list", target: "#list", swap: "innerHTML" });
     }
     htmx.ajax("GET", "/inbox/views/?view=" + view, { source: "#views", target: "#views", swap: "innerHTML" });
