@@ -78,14 +78,20 @@ def _planned_filter(org: Organisation, key: str, user: Any) -> Q:
     return Q(conversation__channel_id=channel_id, status__in=OPEN_STATES)
 
 
-def tickets(org: Organisation, key: str, user: Any) -> QuerySet[Ticket]:
-    """The tickets of a view, most urgent and longest waiting first."""
+def in_list_order(org: Organisation, condition: Q) -> QuerySet[Ticket]:
+    """The organisation's tickets matching ``condition`` with what a list row shows, most urgent and longest waiting
+    first — the order the partial indexes are built in. Views and searches both list through this."""
     return (
-        Ticket.objects.filter(_planned_filter(org, key, user), organisation=org)
+        Ticket.objects.filter(condition, organisation=org)
         .select_related("conversation__channel", "customer", "assignee")
         .prefetch_related("labels")
         .order_by("priority", F("waiting_since").asc(nulls_last=True), "id")
     )
+
+
+def tickets(org: Organisation, key: str, user: Any) -> QuerySet[Ticket]:
+    """The tickets of a view, most urgent and longest waiting first."""
+    return in_list_order(org, _planned_filter(org, key, user))
 
 
 def count(org: Organisation, key: str, user: Any) -> int:

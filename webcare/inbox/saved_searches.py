@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from webcare.core.models import Agent, Organisation, Role
-from webcare.inbox import search
+from webcare.inbox import queues, search
 from webcare.inbox.models import SavedSearch
 from webcare.inbox.queues import OPEN_STATES, View
 from webcare.tickets.actions import ActionError
@@ -31,13 +31,7 @@ def visible(org: Organisation, user: Any) -> QuerySet[SavedSearch]:
 def tickets(org: Organisation, query: str, user: Any) -> QuerySet[Ticket]:
     """The tickets a query finds, in the inbox's order (priority, then longest waiting); ``SearchError`` if the
     query can't be understood."""
-    condition = search.condition(search.parse(query), user)
-    return (
-        Ticket.objects.filter(condition, organisation=org)
-        .select_related("conversation__channel", "customer", "assignee")
-        .prefetch_related("labels")
-        .order_by("priority", F("waiting_since").asc(nulls_last=True), "id")
-    )
+    return queues.in_list_order(org, search.condition(search.parse(query), user))
 
 
 def views(org: Organisation, user: Any) -> list[View]:

@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from webcare.conversations.models import Message
 from webcare.customers.models import Identity
-from webcare.tickets.models import Priority, Status
+from webcare.tickets.models import Priority, Status, Ticket
 
 MAX_QUERY = 500
 
@@ -154,6 +154,4 @@ def condition(search: Search, user: Any) -> Q:
 
 
 def _label_ticket_ids(name: str) -> Any:
-    from webcare.tickets.models import Ticket
-
     return Ticket.labels.through.objects.filter(label__name__iexact=name).values("ticket_id")

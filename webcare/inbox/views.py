@@ -102,6 +102,11 @@ def nav_views(agent: Agent, user: Any) -> list[queues.View]:
     return queues.views(agent.organisation, user) + saved_searches.views(agent.organisation, user)
 
 
+def _page(rows: list[Ticket], wanted: int) -> dict[str, Any]:
+    """The rows and what "Show more" needs: whether there may be more, how many are shown, how many to ask for."""
+    return {"tickets": rows, "more": len(rows) == wanted, "shown": wanted, "next_n": wanted + PAGE}
+
+
 def _search_rows(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any]:
     """A typed search (``view=search&q=``) or a saved one (``view=saved:<id>``): the matches, or why none."""
     saved = None
@@ -121,8 +126,7 @@ def _search_rows(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any]
             rows = with_handles(list(saved_searches.tickets(agent.organisation, query, request.user)[:wanted]))
         except search.SearchError as exc:
             search_error = str(exc)
-    return {"tickets": rows, "query": query, "saved": saved, "search_error": search_error,
-            "more": len(rows) == wanted, "shown": wanted, "next_n": wanted + PAGE}
+    return {"query": query, "saved": saved, "search_error": search_error, **_page(rows, wanted)}
 
 
 def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "") -> dict[str, Any]:
@@ -134,8 +138,7 @@ def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "")
         rows = with_handles(list(queues.tickets(agent.organisation, key, request.user)[:wanted]))
     except KeyError as exc:
         raise Http404("no such view") from exc
-    return {"view_key": key, "tickets": rows, "teams": teams, "error": error, "more": len(rows) == wanted,
-            "shown": wanted, "next_n": wanted + PAGE}
+    return {"view_key": key, "teams": teams, "error": error, **_page(rows, wanted)}
 
 
 def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: str = "",
