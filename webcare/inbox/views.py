@@ -336,25 +336,22 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
             _bulk_change(request, agent, tickets)
         except ActionError as exc:
             error = exc.message
+    return _list_response(request, agent, key, error, trigger="ticket-changed", push_url=False)
+
+
+def _list_response(request: HtmxHttpRequest, agent: Agent, key: str, error: str = "", *,
+                   trigger: str = "views-changed", push_url: bool = True) -> HttpResponse:
+    """The list pane for ``key`` after a list action (bulk change, saving or deleting a search); on success the page
+    is told what changed (``trigger``: the tickets, or the left pane's saved searches) and, when ``push_url``, the
+    address bar follows the list. Refused: the reason in the pane, 422."""
     if not request.htmx:
         return redirect(f"/inbox/?view={key}")
     response = render(request, "inbox/_list.html", _list_context(request, agent, key, error),
                       status=422 if error else 200)
     if not error:
-        response["HX-Trigger"] = "ticket-changed"
-    return response
-
-
-def _list_response(request: HtmxHttpRequest, agent: Agent, key: str, error: str = "") -> HttpResponse:
-    """The list pane for ``key``; on success the left pane is told to refresh (a saved search came or went) and
-    the address bar follows the list."""
-    if not request.htmx:
-        return redirect(f"/inbox/?view={key}")
-    response = render(request, "inbox/_list.html", _list_context(request, agent, key, error),
-                      status=422 if error else 200)
-    if not error:
-        response["HX-Trigger"] = "views-changed"
-        response["HX-Push-Url"] = f"/inbox/?view={key}"
+        response["HX-Trigger"] = trigger
+        if push_url:
+            response["HX-Push-Url"] = f"/inbox/?view={key}"
     return response
 
 
