@@ -18,6 +18,9 @@ MAIN_COMMANDS = [
     ("createadmin", "create an admin account (or reset its password) and print the login"),
     ("apitoken", "issue an API token for an organisation"),
     ("events", "list or retry dead-lettered inbound events"),
+    ("triage", "JSON lines of messages in, their triage out (--stored: triage stored messages)"),
+    ("train", "rebuild triage's models from labelled data (--check: prove the shipped ones are reproducible)"),
+    ("eval", "score triage on the labelled sets and write docs/quality.md"),
 ]
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "webcare.live",
     "webcare.staff",
     "webcare.replies",
+    "webcare.triage",
 ]
 
 MIDDLEWARE = [
@@ -145,7 +146,7 @@ WEBCARE_WORKER_BATCH = env_int("WEBCARE_WORKER_BATCH", 500, minimum=1)
 WEBCARE_MAX_ATTEMPTS = env_int("WEBCARE_MAX_ATTEMPTS", 5, minimum=1)
 WEBCARE_RETRY_BASE_SECONDS = env_int("WEBCARE_RETRY_BASE_SECONDS", 30, minimum=0)
 #: Steps run on every stored batch, in order, inside its transaction (webcare/ingest/pipeline.py).
-WEBCARE_PIPELINE_STEPS = ["webcare.live.steps.PublishTicketChanges"]
+WEBCARE_PIPELINE_STEPS = ["webcare.triage.steps.TriageMessages", "webcare.live.steps.PublishTicketChanges"]
 #: Largest accepted inbound API body, in bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("WEBCARE_MAX_BODY_BYTES", 2_621_440, minimum=1024)
 

@@ -102,6 +102,41 @@ class AuthorOut(Out):
     agent: str | None = Field(description="Username of the agent who wrote an outbound message, if known.")
 
 
+class PiiSpanOut(Out):
+    type: Literal["EMAIL", "PHONE", "CARD", "IBAN", "NATIONAL_ID"]
+    start: int = Field(description="Offset into ``text`` (Unicode code points).")
+    end: int
+    kind: str = Field(description="Which identifier, e.g. no.fodselsnummer, dk.cpr, e164, visa.")
+
+
+class TriageOut(Out):
+    """What triage found in an inbound message (webcare/triage)."""
+
+    language: str = Field(description="ISO 639-1 (nb/nn for Norwegian); empty when unknown.")
+    pii: list[PiiSpanOut]
+    redacted_text: str = Field(description="The text with personal data replaced by [EMAIL], [PHONE], [CARD], "
+                                           "[IBAN], [NATIONAL_ID] (equal to text when there is none).")
+    profane: bool
+    profanity_terms: list[str]
+    abuse_score: float | None = Field(description="0..1")
+    sentiment: float | None = Field(description="-1 (negative) .. 1 (positive)")
+    sentiment_label: str
+    intents: list[str]
+    formality: str = Field(description="The register: formal, informal or unknown — how to address the customer in "
+                                       "the reply. (Not named 'register', which pydantic models reserve.)")
+    signals: list[str] = Field(description="Urgency signals: pii_public, anger, threat, repeat_contact.")
+
+    @classmethod
+    def from_message(cls, message: Message) -> Self | None:
+        if message.triaged_at is None:
+            return None
+        return cls(language=message.language, pii=[PiiSpanOut(**span) for span in message.pii],
+                   redacted_text=message.safe_text, profane=message.profane,
+                   profanity_terms=list(message.profanity_terms), abuse_score=message.abuse_score,
+                   sentiment=message.sentiment, sentiment_label=message.sentiment_label,
+                   intents=list(message.intents), formality=message.register, signals=list(message.signals))
+
+
 class MessageOut(Out):
     id: int
     conversation_id: int
@@ -118,6 +153,7 @@ class MessageOut(Out):
     received_at: datetime
     delivery_status: str
     delivery_error: str
+    triage: TriageOut | None = Field(description="Inbound messages once triaged; null for outbound ones.")
 
     @classmethod
     def from_message(cls, message: Message) -> Self:
@@ -131,6 +167,7 @@ class MessageOut(Out):
             text=message.text, subject=message.subject, attachments=message.attachments,
             in_reply_to=message.in_reply_to, sent_at=message.sent_at, received_at=message.received_at,
             delivery_status=message.delivery_status, delivery_error=message.delivery_error,
+            triage=TriageOut.from_message(message),
         )
 
 
@@ -138,7 +175,8 @@ class MessageOut(Out):
 MESSAGE_FIELDS = (
     "id", "conversation_id", "ticket_id", "external_id", "direction", "is_public", "author_identity_id",
     "author_agent__username", "author_name", "text", "subject", "attachments", "in_reply_to", "sent_at",
-    "received_at", "delivery_status", "delivery_error",
+    "received_at", "delivery_status", "delivery_error", "triaged_at", "language", "pii", "redacted_text", "profane",
+    "profanity_terms", "abuse_score", "sentiment", "sentiment_label", "intents", "register", "signals",
 )
 
 
@@ -170,7 +208,13 @@ class TicketItemOut(Out):
     waiting_since: datetime | None
     first_response_at: datetime | None
     first_response_seconds: float | None
-    last_message: str = Field(description=f"The first {PREVIEW_CHARS} characters of the ticket's latest message.")
+    last_message: str = Field(description=f"The first {PREVIEW_CHARS} characters of the ticket's latest message, "
+                                          "with personal data masked.")
+    language: str = Field(description="Triage of the newest inbound message: ISO 639-1 language.")
+    sentiment_label: str
+    intents: list[str]
+    formality: str = Field(description="The register of the newest inbound message: formal, informal or unknown.")
+    public_pii: bool = Field(description="The customer posted personal data in public on this ticket.")
 
     @classmethod
     def from_ticket(cls, ticket: Ticket) -> Self:
@@ -186,6 +230,8 @@ class TicketItemOut(Out):
             created_at=ticket.created_at, updated_at=ticket.updated_at, waiting_since=ticket.waiting_since,
             first_response_at=ticket.first_response_at, first_response_seconds=ticket.first_response_seconds,
             last_message=(getattr(ticket, "last_message", None) or "")[:PREVIEW_CHARS],
+            language=ticket.language, sentiment_label=ticket.sentiment_label, intents=list(ticket.intents),
+            formality=ticket.register, public_pii=ticket.public_pii,
         )
 
 

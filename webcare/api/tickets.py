@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, NullIf, Substr
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -56,7 +56,7 @@ ORDERINGS = {
 LIST_FIELDS = (
     "id", "status", "priority", "subject", "created_at", "updated_at", "waiting_since", "first_inbound_at",
     "first_response_at", "conversation__channel__slug", "conversation__channel__kind", "customer__name",
-    "assignee__username", "team__slug",
+    "assignee__username", "team__slug", "language", "sentiment_label", "intents", "register", "public_pii",
 )
 
 
@@ -91,7 +91,9 @@ class TicketFilters(BaseModel):
 def list_queryset(org: Organisation) -> QuerySet[Ticket]:
     """Tickets of ``org`` with everything a list item shows, for one query per page plus one for labels."""
     latest_text = (
-        Message.objects.filter(ticket=OuterRef("pk")).order_by("-sent_at", "-id").values("text")[:1]
+        Message.objects.filter(ticket=OuterRef("pk")).order_by("-sent_at", "-id")
+        .annotate(safe=Coalesce(NullIf("redacted_text", Value("")), "text", output_field=TextField()))
+        .values("safe")[:1]
     )
     return (
         Ticket.objects.filter(organisation=org)
@@ -145,7 +147,7 @@ def ticket_detail(org: Organisation, ticket_id: int) -> TicketDetailOut:
         organisation=org, pk=ticket_id,
     )
     messages = list(message_queryset().filter(ticket=ticket).order_by("sent_at", "id"))
-    ticket.last_message = messages[-1].text if messages else ""  # type: ignore[attr-defined]
+    ticket.last_message = messages[-1].safe_text if messages else ""  # type: ignore[attr-defined]
     notes = list(Note.objects.filter(ticket=ticket).select_related("author").order_by("created_at", "id"))
     related = ("id", "kind", "created_at", "from_ticket_id", "to_ticket_id")
     links = [

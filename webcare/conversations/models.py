@@ -88,6 +88,27 @@ class Message(models.Model):
     event = models.ForeignKey("ingest.InboundEvent", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="messages")
 
+    # -- triage (webcare/triage): set by the ingestion worker on inbound messages before an agent sees them --------
+    #: When triage ran; null for outbound messages and for inbound ones not triaged yet.
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    #: ISO 639-1 ("nb"/"nn" for Norwegian); "" when unknown.
+    language = models.CharField(max_length=8, blank=True)
+    #: Personal data found: [{"type": "PHONE", "start": 12, "end": 23, "kind": "e164"}] (offsets into ``text``).
+    pii = models.JSONField(default=list, blank=True)
+    #: ``text`` with each piece of personal data replaced by a typed placeholder ([EMAIL], [PHONE] …); "" when the
+    #: message has none (then ``text`` is already safe). Read it through :attr:`safe_text`.
+    redacted_text = models.TextField(blank=True)
+    profane = models.BooleanField(default=False)
+    #: The profanity lexicon's canonical terms that matched (for the agent: why the message is blurred).
+    profanity_terms = models.JSONField(default=list, blank=True)
+    abuse_score = models.FloatField(null=True, blank=True)
+    sentiment = models.FloatField(null=True, blank=True)
+    sentiment_label = models.CharField(max_length=8, blank=True)
+    intents = models.JSONField(default=list, blank=True)
+    register = models.CharField(max_length=8, blank=True)
+    #: Urgency signals that set the priority: "pii_public", "anger", "threat", "repeat_contact".
+    signals = models.JSONField(default=list, blank=True)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id"], condition=Q(external_id__isnull=False),
@@ -101,3 +122,12 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.external_id or self.pk}"
+
+    @property
+    def safe_text(self) -> str:
+        """The text with personal data replaced by placeholders: what search, analytics and masked views get."""
+        return self.redacted_text or self.text
+
+    @property
+    def has_public_pii(self) -> bool:
+        return bool(self.pii) and self.is_public

@@ -21,6 +21,10 @@ class AuthorIn(BaseModel):
     id: str = Field(min_length=1, max_length=255, description="The platform's stable id for the author.")
     handle: str = Field(default="", max_length=255, description="@handle, phone number or address as shown.")
     name: str = Field(default="", max_length=255, description="Display name.")
+    followers: int | None = Field(
+        default=None, ge=0,
+        description="Follower count as the platform reports it. Accepted so connectors can pass what platforms send, "
+                    "and deliberately ignored: priority and queue order never depend on reach, and it is not stored.")
 
 
 class AttachmentIn(BaseModel):

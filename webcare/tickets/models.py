@@ -76,6 +76,13 @@ class Ticket(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # -- triage of the newest inbound message (webcare/triage), for the list rows and routing ---------------------
+    language = models.CharField(max_length=8, blank=True)
+    sentiment_label = models.CharField(max_length=8, blank=True)
+    intents = models.JSONField(default=list, blank=True)
+    register = models.CharField(max_length=8, blank=True)
+    #: A customer posted personal data in public on this ticket: red marker, urgent, until an agent clears it.
+    public_pii = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

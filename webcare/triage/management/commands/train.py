@@ -1,0 +1,76 @@
+"""``webcare train``: rebuild triage's small models from labelled data, reproducibly.
+
+Each model has a module in ``webcare/triage/training/`` (see its package docstring for the contract). Training is
+deterministic, so ``--check`` retrains into a temporary folder and proves each committed artefact is byte for byte
+what the script makes from the data.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import importlib
+import pkgutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from webcare.triage import training
+from webcare.triage.paths import MODELS_DIR, default_data_dir
+
+
+def available_tasks() -> list[str]:
+    return sorted(info.name for info in pkgutil.iter_modules(training.__path__))
+
+
+class Command(BaseCommand):
+    help = "Train triage's models (language, sentiment, abuse, intent …) from labelled data."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("tasks", nargs="*",
+                            help=f"models to train (default: all of {', '.join(available_tasks())})")
+        parser.add_argument("--data", type=Path, default=None,
+                            help="labelled data folder (default: $WEBCARE_TRAINING_DATA or ../shared/data)")
+        parser.add_argument("--out", type=Path, default=MODELS_DIR, help="where artefacts go (default: %(default)s)")
+        parser.add_argument("--check", action="store_true",
+                            help="retrain into a temporary folder and compare with the committed artefacts")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tasks = options["tasks"] or available_tasks()
+        unknown = sorted(set(tasks) - set(available_tasks()))
+        if unknown:
+            raise CommandError(f"unknown task(s): {', '.join(unknown)}; known: {', '.join(available_tasks())}")
+        data_dir: Path = options["data"] or default_data_dir()
+        if not data_dir.is_dir():
+            raise CommandError(f"labelled data folder {data_dir} does not exist (set --data or WEBCARE_TRAINING_DATA)")
+        console = Console(stderr=True)
+        with tempfile.TemporaryDirectory() as scratch:
+            out: Path = Path(scratch) if options["check"] else options["out"]
+            out.mkdir(parents=True, exist_ok=True)
+            columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+            with Progress(*columns, console=console) as progress:
+                for task in tasks:
+                    bar = progress.add_task(f"training {task}", total=1)
+                    started = time.perf_counter()
+                    module = importlib.import_module(f"webcare.triage.training.{task}")
+                    summary = module.train(data_dir, out)
+                    progress.update(bar, completed=1,
+                                    description=f"trained {task} in {time.perf_counter() - started:.0f} s")
+                    console.print(f"  {task}: {summary}")
+            if options["check"]:
+                self._compare(out, options["out"], console)
+
+    def _compare(self, fresh: Path, committed: Path, console: Console) -> None:
+        differ = []
+        for artefact in sorted(fresh.glob("*.npz")):
+            target = committed / artefact.name
+            same = target.exists() and filecmp.cmp(artefact, target, shallow=False)
+            console.print(f"  {artefact.name}: {'identical' if same else 'DIFFERENT'}")
+            if not same:
+                differ.append(artefact.name)
+        if differ:
+            raise CommandError(f"retrained artefacts differ from the committed ones: {', '.join(differ)}")
