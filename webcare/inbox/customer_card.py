@@ -15,7 +15,7 @@ from typing import Any, Final
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy
 
-from webcare.conversations.models import Conversation
+from webcare.conversations.models import Conversation, Direction, Message
 from webcare.customers.edit import MAX_LENGTHS
 from webcare.customers.models import Customer, CustomerEdit, Identity
 from webcare.tickets.models import LinkKind, Ticket, TicketLink
@@ -32,6 +32,15 @@ INCOMING: Final = {LinkKind.RELATED: gettext_lazy("Related to"), LinkKind.FOLLOW
                    LinkKind.DUPLICATE: gettext_lazy("Has duplicate")}
 
 
+def opened_with_strong_language() -> Subquery:
+    """Whether a ticket's first message from the customer has strong language (triage's ``profane``), for a ticket
+    queryset's ``annotate``: the subject is usually that message's first line, so the inbox blurs it as it blurs the
+    message. A subquery on the ``message_ticket_order`` index, so the list or the timeline needs no extra query."""
+    first = (Message.objects.filter(ticket_id=OuterRef("pk"), direction=Direction.INBOUND)
+             .order_by("sent_at", "id").values("profane")[:1])
+    return Subquery(first)
+
+
 @dataclass(frozen=True)
 class TimelineRow:
     """One earlier conversation, with its latest ticket (the one that opens when clicked)."""
@@ -41,7 +50,12 @@ class TimelineRow:
 
     @property
     def subject(self) -> str:
+        """The ticket's subject, which triage masked when it was cut from a message with personal data."""
         return (self.ticket.subject if self.ticket else "") or self.conversation.subject
+
+    @property
+    def subject_profane(self) -> bool:
+        return bool(getattr(self.ticket, "subject_profane", False))
 
 
 @dataclass(frozen=True)
@@ -103,7 +117,8 @@ def timeline(customer: Customer, current_conversation_id: int,
             Q(last_message_at__lt=moment) | Q(last_message_at=moment, pk__lt=pk))
     conversations = list(queryset[: TIMELINE_PAGE + 1])
     page = conversations[:TIMELINE_PAGE]
-    tickets = Ticket.objects.in_bulk([c.latest_ticket for c in page if c.latest_ticket])  # type: ignore[attr-defined]
+    tickets = (Ticket.objects.annotate(subject_profane=opened_with_strong_language())
+               .in_bulk([c.latest_ticket for c in page if c.latest_ticket]))  # type: ignore[attr-defined]
     rows = [TimelineRow(c, tickets.get(c.latest_ticket)) for c in page]  # type: ignore[attr-defined]
     more = ""
     if len(conversations) > TIMELINE_PAGE:

@@ -21,6 +21,8 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/fields/", views.fields, name="fields"),
     path("tickets/<int:ticket_id>/reply/", views.reply, name="reply"),
     path("tickets/<int:ticket_id>/note/", views.note, name="note"),
+    path("tickets/<int:ticket_id>/messages/<int:message_id>/personal-data/", views.message_personal_data,
+         name="message_personal_data"),
     path("tickets/<int:ticket_id>/customer/", customer_views.card, name="customer"),
     path("tickets/<int:ticket_id>/customer/edit/", customer_views.edit, name="customer_edit"),
     path("tickets/<int:ticket_id>/customer/timeline/", customer_views.timeline_more, name="customer_timeline"),

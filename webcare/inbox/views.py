@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -24,7 +25,7 @@ from webcare.conversations.models import Message
 from webcare.core.models import Agent, Role, Team
 from webcare.customers.models import Identity
 from webcare.inbox import queues, saved_searches, search
-from webcare.inbox.customer_card import customer_card_context
+from webcare.inbox.customer_card import customer_card_context, opened_with_strong_language
 from webcare.replies import compose
 from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_reply
 from webcare.tickets.models import Note, Priority, Status, Ticket
@@ -97,6 +98,23 @@ def with_handles(rows: list[Ticket]) -> list[Ticket]:
     return rows
 
 
+def with_strong_language(rows: list[Ticket]) -> list[Ticket]:
+    """Mark the rows whose subject must be blurred (``ticket.subject_profane``): the ticket's first message from the
+    customer has strong language, and the subject is usually its first line. One query for the page, whatever its
+    size (the list's own query is left as the partial indexes want it)."""
+    profane = set(Ticket.objects.filter(pk__in=[t.pk for t in rows])
+                  .annotate(subject_profane=opened_with_strong_language()).filter(subject_profane=True)
+                  .values_list("pk", flat=True)) if rows else set()
+    for ticket in rows:
+        ticket.subject_profane = ticket.pk in profane  # type: ignore[attr-defined]
+    return rows
+
+
+def list_rows(rows: list[Ticket]) -> list[Ticket]:
+    """What a list row shows beyond the ticket's own columns: the handle and whether to blur the subject."""
+    return with_strong_language(with_handles(rows))
+
+
 def nav_views(agent: Agent, user: Any) -> list[queues.View]:
     """The left pane: the fixed views, the channels, then the agent's and the shared saved searches."""
     return queues.views(agent.organisation, user) + saved_searches.views(agent.organisation, user)
@@ -123,7 +141,7 @@ def _search_rows(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any]
     wanted = rows_wanted(request)
     if query:
         try:
-            rows = with_handles(list(saved_searches.tickets(agent.organisation, query, request.user)[:wanted]))
+            rows = list_rows(list(saved_searches.tickets(agent.organisation, query, request.user)[:wanted]))
         except search.SearchError as exc:
             search_error = str(exc)
     return {"query": query, "saved": saved, "search_error": search_error, **_page(rows, wanted)}
@@ -135,7 +153,7 @@ def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "")
         return {"view_key": key, "teams": teams, "error": error, **_search_rows(request, agent, key)}
     wanted = rows_wanted(request)
     try:
-        rows = with_handles(list(queues.tickets(agent.organisation, key, request.user)[:wanted]))
+        rows = list_rows(list(queues.tickets(agent.organisation, key, request.user)[:wanted]))
     except KeyError as exc:
         raise Http404("no such view") from exc
     return {"view_key": key, "teams": teams, "error": error, **_page(rows, wanted)}
@@ -155,12 +173,15 @@ def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: s
     # One timeline: internal notes sit between the messages they were written beside, not in a block at the end.
     thread: list[Message | Note] = sorted(
         [*messages, *notes], key=lambda item: item.sent_at if isinstance(item, Message) else item.created_at)
+    # The subject is usually the first line of the ticket's first message: blurred with it when it has strong language.
+    opening = next((m for m in messages if m.direction == "inbound" and m.ticket_id == ticket.pk), None)
     return {
         "ticket": ticket, "messages": messages, "notes": notes, "thread": thread, "identities": identities,
         "statuses": Status.choices, "priorities": Priority.choices, "error": error,
         "teams": Team.objects.filter(organisation=agent.organisation).order_by("name"),
         "label_names": ", ".join(ticket.labels.order_by("name").values_list("name", flat=True)),
         "last_message_id": last_message_id, "read_only": agent.role == Role.ANALYST,
+        "subject_profane_in": f"msg-text-{opening.pk}" if opening is not None and opening.profane else "",
         **customer_card_context(ticket), **extra,
     }
 
@@ -380,3 +401,26 @@ def delete_search(request: HtmxHttpRequest, saved_id: int) -> HttpResponse:
     except ActionError as exc:
         return _list_response(request, agent, f"saved:{saved_id}", exc.message)
     return _list_response(request, agent, DEFAULT_VIEW)
+
+
+@login_required
+@never_cache
+def message_personal_data(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
+    """The original text of a customer's message, for the agent who clicks "Show personal data"; ``?hide=1`` gives
+    the masked text back.
+
+    This is the single place where the inbox sends a message's personal data to a browser: the list, the thread,
+    search and the customer card only ever get the redacted text. So this view is where the privacy issue adds the
+    purpose the agent must give and the audit record of who saw what, when. Agents, supervisors and admins may reveal;
+    analysts work with figures and get 403 (they never see the button); another organisation's ticket, or a message
+    not on this ticket, is 404. Not cached anywhere (``never_cache``): the answer holds personal data.
+    """
+    agent = current_agent(request)
+    ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+    message = get_object_or_404(Message, pk=message_id, conversation_id=ticket.conversation_id,
+                                organisation=agent.organisation, direction="inbound")
+    if agent.role == Role.ANALYST:
+        raise PermissionDenied("Analysts see messages with personal data masked.")
+    original = request.GET.get("hide") != "1"
+    return render(request, "inbox/_message_body.html",
+                  {"m": message, "ticket": ticket, "original": original, "read_only": False})

@@ -117,3 +117,35 @@
     if (event.detail.target && event.detail.target.id === "ticket") sendPresence("viewing");
   });
 })();
+
+// Strong language: the message stays blurred and out of screen readers' reach until the agent asks to read it; no
+// server round trip. The state survives "Show personal data", which swaps the message's body.
+(function () {
+  "use strict";
+  function show(button, shown) {
+    var text = document.getElementById(button.getAttribute("aria-controls"));
+    if (!text) return;
+    text.classList.toggle("shown", shown);
+    if (shown) { text.removeAttribute("aria-hidden"); text.removeAttribute("inert"); }
+    else { text.setAttribute("aria-hidden", "true"); text.setAttribute("inert", ""); }
+    button.setAttribute("aria-expanded", shown ? "true" : "false");
+    button.textContent = shown ? button.dataset.hide : button.dataset.show;
+    var body = button.closest(".msg-body");
+    if (body) body.dataset.languageShown = shown ? "1" : "";
+    // The conversation's subject, when it is this message's first line, is blurred and shown with it.
+    document.querySelectorAll('[data-shown-with="' + text.id + '"]').forEach(function (subject) {
+      subject.classList.toggle("shown", shown);
+      if (shown) subject.removeAttribute("aria-hidden"); else subject.setAttribute("aria-hidden", "true");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.reveal-language");
+    if (button) show(button, button.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var body = event.detail.target;
+    if (!body || !body.classList.contains("msg-body") || body.dataset.languageShown !== "1") return;
+    var button = body.querySelector("button.reveal-language");
+    if (button) show(button, true);
+  });
+})();
