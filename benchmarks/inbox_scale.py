@@ -251,7 +251,8 @@ WHERE s.n BETWEEN %(lo)s AND %(hi)s
 TICKETS = """
 INSERT INTO tickets_ticket (id, organisation_id, conversation_id, customer_id, status, priority, assignee_id,
                             team_id, subject, created_at, updated_at, first_inbound_at, last_inbound_at,
-                            first_response_at, last_response_at, waiting_since, solved_at, closed_at)
+                            first_response_at, last_response_at, waiting_since, solved_at, closed_at,
+                            language, sentiment_label, intents, register, public_pii)
 SELECT %(base)s + s.n, %(org)s, c.id, c.customer_id, s.status, s.priority, (%(agents)s::int[])[s.agent],
        (%(teams)s::bigint[])[s.team],
        CASE WHEN c.subject <> '' THEN c.subject
@@ -265,7 +266,10 @@ SELECT %(base)s + s.n, %(org)s, c.id, c.customer_id, s.status, s.priority, (%(ag
                  interval '17 minutes' END END,
        CASE WHEN s.status = 'new' THEN c.created_at WHEN s.status = 'open' THEN s.last_at END,
        CASE WHEN s.status IN ('solved', 'closed') THEN s.last_at + interval '5 minutes' END,
-       CASE WHEN s.status = 'closed' THEN s.last_at + interval '4 days' END
+       CASE WHEN s.status = 'closed' THEN s.last_at + interval '4 days' END,
+       'nb', (ARRAY['negative', 'neutral', 'positive'])[1 + s.n %% 3],
+       CASE WHEN s.n %% 4 = 0 THEN '["question", "complaint"]' ELSE '["complaint"]' END::jsonb, 'informal',
+       s.n %% 997 = 0
 FROM bench_seed AS s
 JOIN conversations_conversation AS c ON c.id = %(cbase)s + s.n
 WHERE s.n BETWEEN %(lo)s AND %(hi)s
@@ -277,7 +281,8 @@ MESSAGES = """
 INSERT INTO conversations_message (organisation_id, channel_id, conversation_id, ticket_id, external_id, direction,
                                    is_public, author_identity_id, author_agent_id, author_name, text, subject,
                                    attachments, in_reply_to, sent_at, received_at, delivery_status, delivery_error,
-                                   event_id)
+                                   event_id, triaged_at, language, pii, redacted_text, profane, profanity_terms,
+                                   abuse_score, sentiment, sentiment_label, intents, register, signals)
 SELECT %(org)s, c.channel_id, c.id, %(tbase)s + s.n, CASE WHEN inbound THEN 'm' ELSE 'r' END || s.n || '-' || k,
        CASE WHEN inbound THEN 'inbound' ELSE 'outbound' END, c.kind = 'public',
        CASE WHEN inbound THEN %(ibase)s + s.m END, CASE WHEN NOT inbound THEN (%(agents)s::int[])[who] END,
@@ -285,7 +290,12 @@ SELECT %(org)s, c.channel_id, c.id, %(tbase)s + s.n, CASE WHEN inbound THEN 'm' 
        pg_temp.bench_text(s.n, k, inbound, (%(agent_names)s::text[])[who]),
        CASE WHEN k = 0 THEN c.subject ELSE '' END, '[]'::jsonb, '',
        s.last_at - interval '17 minutes' * (s.mc - 1 - k), s.last_at - interval '17 minutes' * (s.mc - 1 - k),
-       CASE WHEN inbound THEN 'received' ELSE 'sent' END, '', NULL
+       CASE WHEN inbound THEN 'received' ELSE 'sent' END, '', NULL,
+       CASE WHEN inbound THEN s.last_at END, CASE WHEN inbound THEN 'nb' ELSE '' END, '[]'::jsonb, '', false,
+       '[]'::jsonb, CASE WHEN inbound THEN 0.05 END, CASE WHEN inbound THEN -0.4 END,
+       CASE WHEN inbound THEN 'negative' ELSE '' END,
+       CASE WHEN inbound THEN '["complaint"]' ELSE '[]' END::jsonb, CASE WHEN inbound THEN 'informal' ELSE '' END,
+       '[]'::jsonb
 FROM bench_seed AS s
 JOIN conversations_conversation AS c ON c.id = %(cbase)s + s.n
 JOIN customers_customer AS cu ON cu.id = c.customer_id
