@@ -205,3 +205,80 @@ def test_it_ignores_sign_offs_that_look_like_cues() -> None:
 def test_it_counts_a_finnish_ko_question_and_not_a_noun_ending_in_kko() -> None:
     assert "question" in detect_intents("Toimiiko netti teillä", "fi")
     assert "question" not in detect_intents("On pakko maksaa lasku huomenna", "fi")
+
+
+def _shipped(text: str, language: str) -> list[str]:
+    """Intents as the pipeline computes them: with the sentiment detector's score."""
+    from webcare.triage.sentiment import sentiment
+
+    return detect_intents(text, language, sentiment(text, language)[0])
+
+
+# A problem that survived the customer's own fixes, and the same fix that worked (no problem reported).
+PERSISTING = {
+    "nb": ("Har prøvd alt, men får fortsatt samme feilmelding", "Har prøvd på nytt nå, og alt fungerer fint"),
+    "nn": ("Eg har prøvd alt, men det er same feilen", "Eg prøvde igjen, og no fungerer det fint"),
+    "da": ("Har prøvet alt, men der sker ingenting", "Har prøvet igen, og nu virker det fint"),
+    "sv": ("Har provat allt men det är samma fel", "Jag provade igen och nu fungerar det bra"),
+    "fi": ("Olen kokeillut kaikkea, mutta sama virhe tulee", "Kokeilin uudelleen ja nyt kaikki toimii hyvin"),
+    "nl": ("Alles geprobeerd maar het is hetzelfde probleem", "Nog een keer geprobeerd en nu werkt alles goed"),
+    "de": ("Alles versucht, aber es ist das gleiche Problem", "Nochmal versucht und jetzt funktioniert alles gut"),
+    "en": ("Reinstalled the app twice and it's still the same", "Reinstalled the app and it works now"),
+}
+
+
+@pytest.mark.parametrize("language", LEXICON_LANGUAGES)
+def test_it_hears_a_complaint_in_a_problem_that_persists_after_a_fix(language: str) -> None:
+    persists, fixed = PERSISTING[language]
+    assert "complaint" in _shipped(persists, language)
+    assert "complaint" not in _shipped(fixed, language)
+
+
+# "Why" + a negation asks about a failure; a plain "why" question does not complain.
+WHY_NOT = {
+    "nb": ("Hvorfor får jeg ikke logget inn?", "Hvorfor trenger jeg PIN-kode i appen?"),
+    "nn": ("Kvifor kan eg ikkje logge inn?", "Kvifor treng eg PIN-kode i appen?"),
+    "da": ("Hvorfor kan jeg ikke logge ind?", "Hvorfor skal jeg bruge en PIN-kode i appen?"),
+    "sv": ("Varför kan jag inte logga in?", "Varför behöver jag en PIN-kod i appen?"),
+    "nl": ("Waarom kan ik niet inloggen?", "Waarom heb ik een pincode nodig in de app?"),
+    "de": ("Warum kann ich mich nicht einloggen?", "Warum brauche ich eine PIN in der App?"),
+    "en": ("Why can't I log in to my account?", "Why do I need a PIN for the app?"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(WHY_NOT))
+def test_it_reads_why_with_a_negation_as_question_and_complaint(language: str) -> None:
+    failing, plain = WHY_NOT[language]
+    assert _shipped(failing, language) == ["question", "complaint"]
+    assert _shipped(plain, language) == ["question"]
+
+
+COURTESY = {
+    "nb": ("Takk! 😊", "Flott hjelp, takk 😊"),
+    "nn": ("Takk! 😊", "Flott hjelp, takk 😊"),
+    "da": ("Tak! 😊", "Flot hjælp, tak 😊"),
+    "sv": ("Tack! 😊", "Bra hjälp, tack 😊"),
+    "fi": ("Kiitos! 😊", "Hyvä palvelu, kiitos 😊"),
+    "nl": ("Bedankt! 😊", "Goed geholpen, bedankt 😊"),
+    "de": ("Danke! 😊", "Gut geholfen, danke 😊"),
+    "en": ("Thanks! 😊", "Great help, thanks 😊"),
+}
+
+
+@pytest.mark.parametrize("language", LEXICON_LANGUAGES)
+def test_it_takes_thanks_with_a_smiley_as_courtesy_but_thanks_with_a_compliment_as_praise(language: str) -> None:
+    polite, praising = COURTESY[language]
+    assert _shipped(polite, language) == ["other"]
+    assert _shipped(praising, language) == ["praise"]
+
+
+def test_it_lets_the_sentiment_score_tip_weak_praise_only_beyond_a_courtesy_word() -> None:
+    weak = cues("ok cool", "en")
+    assert weak.praise_weak == 1 and weak.praise == 0
+    assert intent.rule_intents(weak, intent.PRAISE_TIP - 0.05) == set()
+    assert intent.rule_intents(weak, intent.PRAISE_TIP) == {"praise"}
+
+
+def test_it_does_not_count_if_it_happens_again_as_a_complaint() -> None:
+    assert _shipped("Seems to be working now. Will let you know if it happens again, cheers", "en") == ["other"]
+    assert "complaint" in _shipped("It happened again this morning, same error", "en")

@@ -237,3 +237,41 @@ def test_it_keeps_its_sentences_out_of_the_labelled_sets() -> None:
             labelled |= {json.loads(line)["text"] for line in fh if line.strip()}
     ours = {text for table in ALL_SETS for text in table.values()}
     assert not ours & labelled
+
+
+# Situations that report a problem without a feeling word: negative in every language, while the same situation
+# resolved is not negative.
+SITUATION = {
+    "nb": ("Har prøvd alt, men får fortsatt samme feilmelding", "Har prøvd på nytt nå, og alt fungerer fint"),
+    "nn": ("Eg har prøvd alt, men det er same feilen", "Eg prøvde igjen, og no fungerer det fint"),
+    "da": ("Har prøvet alt, men der sker ingenting", "Har prøvet igen, og nu virker det fint"),
+    "sv": ("Har provat allt men det är samma fel", "Jag provade igen och nu fungerar det bra"),
+    "fi": ("Olen kokeillut kaikkea, mutta sama virhe tulee", "Kokeilin uudelleen ja nyt kaikki toimii hyvin"),
+    "nl": ("Alles geprobeerd maar het is hetzelfde probleem", "Nog een keer geprobeerd en nu werkt alles goed"),
+    "de": ("Alles versucht, aber es ist das gleiche Problem", "Nochmal versucht und jetzt funktioniert alles gut"),
+    "en": ("Reinstalled the app twice and it's still the same", "Reinstalled the app and it works now"),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_it_scores_a_problem_that_persists_negative(language: str) -> None:
+    persists, fixed = SITUATION[language]
+    assert sentiment(persists, language)[1] == "negative"
+    assert sentiment(fixed, language)[1] != "negative"
+
+
+def test_it_reads_the_intent_complaint_phrases_as_negative_unless_the_lexicon_says_otherwise() -> None:
+    # "drove past" is only in the intent cue list (lexicons/intent/en.txt, [complaint]): mildly negative here.
+    assert lexicon_valence("The bus drove past", "en") == pytest.approx(sent.COMPLAINT_CUE_VALENCE)
+    assert lexicon_valence("The bus drove past", "en") == lexicon_valence("The bus drove past", "")
+    # The sentiment lexicon wins: a cancellation is a complaint for intent but neutral in tone.
+    assert sentiment("I want to close my account", "en")[1] == "neutral"
+    assert sentiment("Jeg vil gerne opsige mit abonnement", "da")[1] == "neutral"
+    # Phrases with a negator are left to the negation rules: "not working" is the negated "working" (-2) alone,
+    # not that plus the intent phrase.
+    assert lexicon_valence("It is not working", "en") == pytest.approx(-2.0)
+
+
+def test_it_asks_why_something_fails_as_a_complaint() -> None:
+    assert sentiment("Why can't I log in to my account?", "en")[1] == "negative"
+    assert sentiment("Why do I need a PIN for the app?", "en")[1] == "neutral"

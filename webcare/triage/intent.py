@@ -9,7 +9,10 @@ opinion on top of the cues it changed about one decision in 400 on held-out mess
 
 Conventions that make the labels useful to an inbox:
 - ``spam`` stands alone: a crypto pitch that ends in "?" is not a question to answer.
-- ``other`` only when nothing else applies (greetings, "ok", a lone emoji, chit-chat, plain "thanks").
+- ``other`` only when nothing else applies (greetings, "ok", a lone emoji, chit-chat, plain "thanks" — also with a
+  smiley or "!!": courtesy cues make praise only next to a praise word, "great help, thanks 😊").
+- A reported problem is a complaint even without a complaint word: the fix failed ("tried that, still the same"),
+  nothing changed, it will not load, "why can't I …". Real tweets mostly complain this way.
 - A complaint can also be a question ("Why is my internet down AGAIN?" → question + complaint).
 - Sarcastic praise ("Takk for ingenting 🙄", "Love spending an hour on hold") counts as a complaint, not praise.
 - Praise next to a problem survives only with a contrast word ("love the app, **but** login fails").
@@ -31,8 +34,8 @@ LEXICON_LANGUAGES = ("nb", "nn", "da", "sv", "fi", "nl", "de", "en")
 _ALSO = {"nn": ("nb",)}
 #: Sections of a cue file. "~" marks weak cues (two are needed, or one plus sentiment); "^" cues count only at the
 #: start of a sentence.
-SECTIONS = ("question", "question^", "complaint", "complaint~", "praise", "praise~", "sales_lead", "sales_lead~",
-            "spam", "sarcasm", "contrast", "ignore", "greeting")
+SECTIONS = ("question", "question^", "complaint", "complaint~", "praise", "praise~", "courtesy", "sales_lead",
+            "sales_lead~", "spam", "sarcasm", "contrast", "ignore", "greeting")
 #: Longest text read: the start of a long e-mail decides its intent, and the speed budget is per message.
 MAX_CHARS = 1_000
 
@@ -52,6 +55,7 @@ class Cues:
     complaint_weak: int = 0
     praise: int = 0
     praise_weak: int = 0
+    courtesy: int = 0
     sales: int = 0
     sales_weak: int = 0
     spam: int = 0
@@ -63,7 +67,8 @@ class Cues:
         """The cues as tokens (``[R_Q]`` …) appended to the text the model reads; capped so counts stay binary-ish."""
         out = []
         for name, n in (("Q", self.question), ("C", self.complaint), ("CW", self.complaint_weak),
-                        ("P", self.praise), ("PW", self.praise_weak), ("S", self.sales), ("SW", self.sales_weak),
+                        ("P", self.praise), ("PW", self.praise_weak), ("CT", self.courtesy), ("S", self.sales),
+                        ("SW", self.sales_weak),
                         ("X", self.spam), ("SARC", self.sarcasm)):
             if n:
                 out.append(f"[R_{name}]")
@@ -85,7 +90,7 @@ _SENTENCE_END = frozenset(".!?\n:;…")
 #: again ("ikke fornøyd" is a complaint, so its "fornøyd" is no praise; "tusen takk" is praise, so no weak "takk";
 #: "switching to you" is a sales lead, so its "switching to" is no complaint).
 _CONSUMING = (("complaint", "sales_lead"), ("praise", "complaint"), ("complaint~", "complaint", "praise"),
-              ("praise~", "complaint", "praise"))
+              ("praise~", "complaint", "praise"), ("courtesy", "complaint", "praise", "praise~"))
 _CACHE_LIMIT = 50_000
 
 
@@ -302,9 +307,19 @@ def cues(text: str, language: str = "") -> Cues:
         question += sum(1 for t in tokens if len(t) > 4 and t.endswith(("ko", "kö", "kohan", "köhän"))
                         and _FI_CLITIC.fullmatch(t) and not t.endswith(_FI_NOT_CLITIC))
     return Cues(question=question, complaint=counts["complaint"], complaint_weak=counts["complaint~"],
-                praise=counts["praise"], praise_weak=counts["praise~"], sales=sales, sales_weak=sales_weak,
+                praise=counts["praise"], praise_weak=counts["praise~"], courtesy=counts["courtesy"], sales=sales,
+                sales_weak=sales_weak,
                 spam=_count(found.get("spam", []), [])[0], sarcasm=_count(found.get("sarcasm", []), [])[0],
                 contrast=bool(found.get("contrast")), url=bool(_URL.search(head)))
+
+
+#: How the sentiment score tips weak evidence. A lone courtesy word ("thanks", "ok") already scores ≈ 0.6 in the
+#: sentiment lexicon (valence 1.5 squashed), so a weak praise cue needs more than that: at least one clear positive
+#: word (valence 2 → 0.71). "Got it, thanks!" stays other; "That fixed it, thanks" is praise. A weak complaint cue
+#: ("still", "tried") needs only a mildly negative message, and a clearly negative one is a complaint on its own.
+PRAISE_TIP = 0.7
+COMPLAINT_TIP = -0.25
+NEGATIVE_IS_COMPLAINT = -0.6
 
 
 def rule_intents(c: Cues, sentiment_score: float = 0.0) -> set[str]:
@@ -316,12 +331,17 @@ def rule_intents(c: Cues, sentiment_score: float = 0.0) -> set[str]:
         out.add("question")
     # Weak cues ("again", "every time", "nothing") make a complaint only when no outright praise is in sight:
     # "nothing short of amazing … every time I fly" is praise.
-    weak = c.complaint_weak >= 2 or (c.complaint_weak > 0 and sentiment_score <= -0.25)
+    # Two weak cues in a message that reads clearly positive ("tried again, and now it works fine") are no complaint.
+    weak = ((c.complaint_weak >= 2 and sentiment_score < PRAISE_TIP)
+            or (c.complaint_weak > 0 and sentiment_score <= COMPLAINT_TIP))
     # Sarcasm markers (🙄, "love waiting") turn a faint problem into a complaint; on their own they decide nothing
     # ("😂🙄" is chit-chat, "great job 👏👏" is praise).
-    complaint = (c.complaint > 0 or (weak and not c.praise) or sentiment_score <= -0.6
+    complaint = (c.complaint > 0 or (weak and not c.praise) or sentiment_score <= NEGATIVE_IS_COMPLAINT
                  or (c.sarcasm > 0 and c.complaint_weak > 0))
-    praise = c.praise > 0 or c.praise_weak >= 2 or (c.praise_weak > 0 and sentiment_score >= 0.3)
+    # Thanks and friendly emoji alone are politeness ("Thanks! 😊" is other, however warm); next to a praise word
+    # they are the second weak cue ("great, thanks").
+    praise = c.praise > 0 or c.praise_weak >= 2 or (c.praise_weak > 0 and (c.courtesy > 0
+                                                                          or sentiment_score >= PRAISE_TIP))
     if c.sarcasm and complaint:
         praise = False
     elif complaint and praise and not c.contrast:

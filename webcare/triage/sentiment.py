@@ -14,9 +14,12 @@ Two scorers, combined per language (the choice was measured; see docs/quality.md
   held-out model outputs plus the hand-written development set (``training/sentiment.py``). It learns how far to
   trust a review or subtitle model on a short customer message instead of a hand-set blend weight.
 
+The lexicon also reads the intent detector's complaint phrases (situations: "same problem", "tried everything",
+"why can't I") as mildly negative, so a message the intent detector calls a complaint is rarely scored neutral.
+
 Score: P(positive) − P(negative) of the stacker where there is a model; elsewhere the lexicon's summed valence
 squashed into (−1, 1), labelled with thresholds chosen on the development set. Models and lexicons load lazily,
-once per process; a message costs ~10 µs (lexicon only) to ~45 µs (with a model).
+once per process; a message costs ~20 µs (lexicon only) to ~60 µs (with a model).
 """
 
 from __future__ import annotations
@@ -213,10 +216,58 @@ def lexicon_for(language: str) -> Lexicon:
     """The merged lexicon for ``language`` ("" or an unsupported code: all languages, ambiguous words removed)."""
     if language in CHAINS:
         names: tuple[str, ...] = CHAINS[language]
-        return build_lexicon([SENTIMENT_LEXICON_DIR / f"{n}.txt" for n in (*names, "universal")])
-    names = ("en", "nb", "sv", "da", "de", "nl", "fi", "nn")
-    return build_lexicon([SENTIMENT_LEXICON_DIR / f"{n}.txt" for n in (*names, "universal")],
-                         skip_negators=UNKNOWN_LANGUAGE_SKIPPED_NEGATORS, drop_conflicts=True)
+        lex = build_lexicon([SENTIMENT_LEXICON_DIR / f"{n}.txt" for n in (*names, "universal")])
+    else:
+        names = ("en", "nb", "sv", "da", "de", "nl", "fi", "nn")
+        lex = build_lexicon([SENTIMENT_LEXICON_DIR / f"{n}.txt" for n in (*names, "universal")],
+                            skip_negators=UNKNOWN_LANGUAGE_SKIPPED_NEGATORS, drop_conflicts=True)
+    _add_complaint_cues(lex, (language, *INTENT_ALSO.get(language, ())) if language in CHAINS else names)
+    return lex
+
+
+#: Intent cue files a language reads besides its own (as in intent.py: nynorsk writers mix in bokmål).
+INTENT_ALSO = {"nn": ("nb",)}
+#: Valence given to a complaint phrase of the intent cue lists that the sentiment lexicon does not know.
+COMPLAINT_CUE_VALENCE = -1.5
+_CUE_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*\*?$")
+
+
+def _add_complaint_cues(lex: Lexicon, languages: Sequence[str]) -> None:
+    """Read the intent detector's complaint phrases (``lexicons/intent/<lang>.txt``, section ``[complaint]``) as
+    mildly negative terms, unless the sentiment lexicon already defines them.
+
+    Why: real complaints often name a situation, not a feeling ("still being charged", "no reply after 3 days",
+    "virker fortsatt ikke"). Both detectors should agree that such a message is negative; one list of situations,
+    kept with the intent cues, avoids two lists drifting apart. Words the sentiment lexicon lists (with their own
+    valence, negation or courtesy) win. Phrases with punctuation or emoji are skipped (the tokenisers differ)."""
+    seen: set[str] = set()
+    for name in languages:
+        path = LEXICONS_DIR / "intent" / f"{name}.txt"
+        if not path.exists():
+            continue
+        section = ""
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            line = raw.strip().lower()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1]
+                continue
+            if section != "complaint" or line in seen:
+                continue
+            seen.add(line)
+            words = line.split()
+            if not all(_CUE_WORD.match(w) for w in words) or any(w.endswith("*") for w in words[:-1]):
+                continue
+            first = words[0].rstrip("*")
+            if any(w.rstrip("*") in lex.negators for w in words) or first in lex.boosters or first in lex.contrast:
+                continue  # "not working", "virker ikke": the lexicon's negation rules already read these
+            if len(words) == 1:
+                known = first in lex.terms or (words[0].endswith("*") and first in lex.stems)
+            else:
+                known = any(w == tuple(x.rstrip("*") for x in words) for w, *_ in lex.phrases.get(first, ()))
+            if not known:
+                _add(lex, "term", line, Entry(COMPLAINT_CUE_VALENCE))
 
 
 # -- the lexicon scorer -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ page. Figures are computed fresh on every run — nothing in the page is typed i
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import platform
 import time
@@ -51,7 +52,7 @@ def render(sections: list[Section], data_dir: Path, seconds: float) -> str:
         "product is also judged on sentences nobody here has seen; these numbers are our best honest estimate.",
         "",
         f"Run {timezone.now():%Y-%m-%d %H:%M} UTC on Python {platform.python_version()}, in {seconds:.0f} s; "
-        f"labelled data from `{data_dir.name}/` beside the checkout and `webcare/triage/labelled/`.",
+        f"labelled data from `{os.path.relpath(data_dir, PACKAGE_DIR.parents[1])}/` and `webcare/triage/labelled/`.",
         "",
         "## Summary",
         "",
