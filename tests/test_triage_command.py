@@ -127,3 +127,11 @@ def test_it_writes_the_quality_page(tmp_path: Path) -> None:
     call_command("eval", "register", "--out", str(out))
     page = out.read_text()
     assert page.startswith("# Triage quality") and "## Summary" in page and "register" in page.lower()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not default_data_dir().is_dir(), reason="needs ../shared/data beside the checkout")
+def test_it_proves_the_shipped_models_are_what_training_makes() -> None:
+    """Every committed artefact is byte for byte what `webcare train` makes from the data and lexicons: a lexicon
+    edit without retraining, or a hand-edited model, fails here."""
+    call_command("train", "--check")

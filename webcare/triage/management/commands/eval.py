@@ -49,7 +49,11 @@ def render(sections: list[Section], data_dir: Path, seconds: float) -> str:
         "",
         "Written by `webcare eval` (do not edit by hand: rerun it). Every figure is measured on data the detector was "
         "not trained on — a held-out split, cross-validation, or a separate set — as each section says. The "
-        "product is also judged on sentences nobody here has seen; these numbers are our best honest estimate.",
+        "product is also judged on sentences nobody here has seen; these numbers are our best honest estimate. "
+        "Where a set was written by the same people who wrote a detector's rules or word lists (the self-written "
+        "sets), its figure is optimistic; the figures on independent data (UD and Leipzig sentences, NoReC, "
+        "fi_xed, OffensEval and GermEval held-out posts, real customer tweets labelled by us) are the ones to plan "
+        "with.",
         "",
         f"Run {timezone.now():%Y-%m-%d %H:%M} UTC on Python {platform.python_version()}, in {seconds:.0f} s; "
         f"labelled data from `{os.path.relpath(data_dir, PACKAGE_DIR.parents[1])}/` and `webcare/triage/labelled/`.",
