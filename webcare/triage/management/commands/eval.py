@@ -15,13 +15,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from webcare.triage import quality
-from webcare.triage.paths import PACKAGE_DIR, default_data_dir
+from webcare.triage.management.commands._options import (
+    PROGRESS_COLUMNS,
+    add_data_argument,
+    chosen_tasks,
+    data_dir,
+)
+from webcare.triage.paths import PACKAGE_DIR
 from webcare.triage.quality import Section
 
 ORDER = ["language", "pii", "profanity", "sentiment", "intent", "register"]
@@ -43,7 +49,7 @@ def summary_table(sections: list[Section]) -> str:
     return "\n".join(rows)
 
 
-def render(sections: list[Section], data_dir: Path, seconds: float) -> str:
+def render(sections: list[Section], data: Path, seconds: float) -> str:
     parts = [
         "# Triage quality",
         "",
@@ -56,7 +62,7 @@ def render(sections: list[Section], data_dir: Path, seconds: float) -> str:
         "with.",
         "",
         f"Run {timezone.now():%Y-%m-%d %H:%M} UTC on Python {platform.python_version()}, in {seconds:.0f} s; "
-        f"labelled data from `{os.path.relpath(data_dir, PACKAGE_DIR.parents[1])}/` and `webcare/triage/labelled/`.",
+        f"labelled data from `{os.path.relpath(data, PACKAGE_DIR.parents[1])}/` and `webcare/triage/labelled/`.",
         "",
         "## Summary",
         "",
@@ -72,30 +78,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("tasks", nargs="*", help=f"detectors to score (default: all of {', '.join(ORDER)})")
-        parser.add_argument("--data", type=Path, default=None,
-                            help="labelled data folder (default: $WEBCARE_TRAINING_DATA or ../shared/data)")
+        add_data_argument(parser)
         parser.add_argument("--out", type=Path, default=PACKAGE_DIR.parents[1] / "docs" / "quality.md",
                             help="the page to write (default: docs/quality.md; '-' prints it)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        tasks = options["tasks"] or available_tasks()
-        unknown = sorted(set(tasks) - set(available_tasks()))
-        if unknown:
-            raise CommandError(f"unknown task(s): {', '.join(unknown)}; known: {', '.join(available_tasks())}")
-        data_dir: Path = options["data"] or default_data_dir()
-        if not data_dir.is_dir():
-            raise CommandError(f"labelled data folder {data_dir} does not exist (set --data or WEBCARE_TRAINING_DATA)")
+        tasks = chosen_tasks(options["tasks"], available_tasks())
+        data = data_dir(options["data"])
         console = Console(stderr=True)
         sections = []
         started = time.perf_counter()
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-        with Progress(*columns, console=console) as progress:
+        with Progress(*PROGRESS_COLUMNS, console=console) as progress:
             for task in tasks:
                 bar = progress.add_task(f"scoring {task}", total=1)
-                section = importlib.import_module(f"webcare.triage.quality.{task}").evaluate(data_dir)
+                section = importlib.import_module(f"webcare.triage.quality.{task}").evaluate(data)
                 sections.append(section)
                 progress.update(bar, completed=1, description=f"scored {task}")
-        page = render(sections, data_dir, time.perf_counter() - started)
+        page = render(sections, data, time.perf_counter() - started)
         console.print(summary_table(sections))
         if str(options["out"]) == "-":
             self.stdout.write(page)

@@ -17,10 +17,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from webcare.triage import training
-from webcare.triage.paths import MODELS_DIR, default_data_dir
+from webcare.triage.management.commands._options import (
+    PROGRESS_COLUMNS,
+    add_data_argument,
+    chosen_tasks,
+    data_dir,
+)
+from webcare.triage.paths import MODELS_DIR
 
 
 def available_tasks() -> list[str]:
@@ -33,31 +39,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("tasks", nargs="*",
                             help=f"models to train (default: all of {', '.join(available_tasks())})")
-        parser.add_argument("--data", type=Path, default=None,
-                            help="labelled data folder (default: $WEBCARE_TRAINING_DATA or ../shared/data)")
+        add_data_argument(parser)
         parser.add_argument("--out", type=Path, default=MODELS_DIR, help="where artefacts go (default: %(default)s)")
         parser.add_argument("--check", action="store_true",
                             help="retrain into a temporary folder and compare with the committed artefacts")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        tasks = options["tasks"] or available_tasks()
-        unknown = sorted(set(tasks) - set(available_tasks()))
-        if unknown:
-            raise CommandError(f"unknown task(s): {', '.join(unknown)}; known: {', '.join(available_tasks())}")
-        data_dir: Path = options["data"] or default_data_dir()
-        if not data_dir.is_dir():
-            raise CommandError(f"labelled data folder {data_dir} does not exist (set --data or WEBCARE_TRAINING_DATA)")
+        tasks = chosen_tasks(options["tasks"], available_tasks())
+        data = data_dir(options["data"])
         console = Console(stderr=True)
         with tempfile.TemporaryDirectory() as scratch:
             out: Path = Path(scratch) if options["check"] else options["out"]
             out.mkdir(parents=True, exist_ok=True)
-            columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-            with Progress(*columns, console=console) as progress:
+            with Progress(*PROGRESS_COLUMNS, console=console) as progress:
                 for task in tasks:
                     bar = progress.add_task(f"training {task}", total=1)
                     started = time.perf_counter()
                     module = importlib.import_module(f"webcare.triage.training.{task}")
-                    summary = module.train(data_dir, out)
+                    summary = module.train(data, out)
                     progress.update(bar, completed=1,
                                     description=f"trained {task} in {time.perf_counter() - started:.0f} s")
                     console.print(f"  {task}: {summary}")
