@@ -232,9 +232,10 @@ def _sentence_starts(tokens: list[str], lex: _Lexicon) -> list[int]:
     """
     starts = []
     n = len(tokens)
-    for i in range(n):
-        if i and tokens[i - 1] not in _SENTENCE_END:
-            continue
+    # candidate starts: the first token and each token after a sentence end (found in one pass, no per-token test)
+    candidates = [0] if n else []
+    candidates += [k for k, tok in enumerate(tokens, start=1) if tok in _SENTENCE_END and k < n]
+    for i in candidates:
         j = i
         greeted = False
         while j < n and j - i < 8:
@@ -258,6 +259,8 @@ def _sentence_starts(tokens: list[str], lex: _Lexicon) -> list[int]:
 def _count(spans: list[tuple[int, int]], blocked: list[tuple[int, int]]) -> tuple[int, list[tuple[int, int]]]:
     """Non-overlapping spans (leftmost-longest) that do not touch a blocked span: their count and the spans."""
     kept: list[tuple[int, int]] = []
+    if not spans:  # most sections find nothing in a message: skip the sort
+        return 0, kept
     last = -1
     for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
         if start < last or any(start < b_end and b_start < end for b_start, b_end in blocked):
@@ -274,8 +277,11 @@ def cues(text: str, language: str = "") -> Cues:
     tokens = tokenize(head)
     found: dict[str, list[tuple[int, int]]] = {}
     last = len(tokens) - 1
+    cached = lex.cache.get  # the memo of lex.start, read inline: most tokens start no cue
     for i, tok in enumerate(tokens):
-        start = lex.start(tok)
+        start = cached(tok)
+        if start is None:
+            start = lex.start(tok)
         if start is _NOTHING:
             continue
         for section in start.sections:
@@ -286,8 +292,8 @@ def cues(text: str, language: str = "") -> Cues:
                 if end:
                     found.setdefault(entry.section, []).append((i, end))
     ignored = found.pop("ignore", [])
-    for section in found:
-        if ignored:
+    if ignored:
+        for section in found:
             found[section] = [s for s in found[section] if not any(s[0] < e and b < s[1] for b, e in ignored)]
     anchored = 0
     for j in _sentence_starts(tokens, lex):

@@ -98,6 +98,17 @@ def words(cleaned: str) -> set[str]:
 
 def normalise_languages(languages: Sequence[str]) -> tuple[str, ...]:
     """Lower-case ISO 639-1 codes lingua knows, de-duplicated in the caller's order; "no" means both nb and nn."""
+    if isinstance(languages, tuple):
+        return _normalise_tuple(languages)  # every message of an organisation passes the same tuple
+    return _normalise(languages)
+
+
+@functools.lru_cache(maxsize=256)
+def _normalise_tuple(languages: tuple[str, ...]) -> tuple[str, ...]:
+    return _normalise(languages)
+
+
+def _normalise(languages: Sequence[str]) -> tuple[str, ...]:
     out: list[str] = []
     for code in languages:
         code = code.strip().lower()
@@ -146,8 +157,8 @@ def word_scores(model: LinearModel, cleaned: str) -> dict[str, float]:
     Unlike :meth:`LinearModel.decision` this does not divide by the square root of the number of features: a
     naive-Bayes score has to grow with the evidence to be comparable with a margin and with lingua's log-confidence.
     """
-    vocab = model.vocab
-    rows = [vocab[w] for w in words(cleaned) if w in vocab]
+    found = map(model.vocab.get, words(cleaned))  # one lookup per word (the vocabulary is big, rarely in cache)
+    rows = [row for row in found if row is not None]
     scores = model.weights[rows].sum(axis=0, dtype=np.float64) + model.bias if rows else model.bias
     return {label: float(s) for label, s in zip(model.labels, scores, strict=True)}
 

@@ -123,6 +123,14 @@ class Lexicon:
     memo: dict[str, tuple[int, object, bool]] = field(default_factory=dict)
     #: Compound prefixes that boost the word they are glued to ("kjempe-": kjempeirritert, "jätte-": jättebesviken).
     compound: dict[str, float] = field(default_factory=dict)
+    #: first word → (exact second words, second-word prefixes of two-word "x y*" phrases): a cheap test that rules
+    #: out every phrase of a first word before :func:`_match_phrase` compares them one by one (built by
+    #: :func:`index_phrases`; words like "ikke" or "not" start many phrases but rarely one that matches).
+    phrase_next: dict[str, tuple[frozenset[str], tuple[str, ...]]] = field(default_factory=dict)
+    #: raw token → (lower-case word, kind, CAPS if shouting, its role, starts a phrase, does anything): everything
+    #: the scorer asks about a token in one lookup (:func:`_token_info`). Why one: between the other detectors' work
+    #: the big tables are rarely in the CPU cache, and three lookups per token (memo, phrases, role) cost three misses.
+    token_info: dict[str, tuple[str, str, bool, tuple[int, object, bool], bool, bool]] = field(default_factory=dict)
 
 
 # -- loading ------------------------------------------------------------------------------------------------------
@@ -222,7 +230,18 @@ def lexicon_for(language: str) -> Lexicon:
         lex = build_lexicon([SENTIMENT_LEXICON_DIR / f"{n}.txt" for n in (*names, "universal")],
                             skip_negators=UNKNOWN_LANGUAGE_SKIPPED_NEGATORS, drop_conflicts=True)
     _add_complaint_cues(lex, (language, *INTENT_ALSO.get(language, ())) if language in CHAINS else names)
+    index_phrases(lex)
     return lex
+
+
+def index_phrases(lex: Lexicon) -> None:
+    """Fill ``lex.phrase_next`` from ``lex.phrases`` (call again after changing the phrases)."""
+    lex.phrase_next = {}
+    lex.token_info.clear()  # it remembers which words start a phrase
+    for first, bucket in lex.phrases.items():
+        exact = frozenset(words[1] for words, stem_last, _, _ in bucket if not (stem_last and len(words) == 2))
+        prefixes = tuple(words[1] for words, stem_last, _, _ in bucket if stem_last and len(words) == 2)
+        lex.phrase_next[first] = (exact, prefixes)
 
 
 #: Intent cue files a language reads besides its own (as in intent.py: nynorsk writers mix in bokmål).
@@ -271,7 +290,7 @@ def _add_complaint_cues(lex: Lexicon, languages: Sequence[str]) -> None:
 
 
 # -- the lexicon scorer -----------------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)  # slots: a few are made per message, and attribute reads in the rule loops get cheaper
 class _Hit:
     start: int
     end: int  # exclusive
@@ -283,31 +302,43 @@ class _Hit:
     negatable: bool = True  # emoji are not: "kom aldri 😡" is not a positive face
 
 
-def _tokens(text: str) -> list[tuple[str, str, bool]]:
-    """(lower-case token, kind, written in CAPS) per token. Kinds: "w" word, "e" emoji or emoticon, "p" punctuation
-    run or line break (a clause boundary), "n" number. URLs, @handles and the # of hashtags are dropped first."""
+def _raw_tokens(text: str) -> tuple[list[str], int]:
+    """The tokens as written (URLs, @handles and the # of hashtags dropped), and 1 if anything is shouted."""
     text = text[:MAX_CHARS]
     if "http" in text or "www." in text:
         text = _URL.sub(" ", text)
     if "@" in text or "#" in text:
         text = _MENTION.sub("", text)
-    shouting = _SHOUT.search(text) is not None
-    out: list[tuple[str, str, bool]] = []
-    append = out.append
-    for tok in _TOKEN.findall(text):
-        first = tok[0]
-        if first.isalpha():
-            if tok == "xD":
-                append(("xd", "e", False))
-            else:
-                append((tok.lower(), "w", shouting and len(tok) >= 3 and tok.isupper()))
-        elif first in _PUNCT and (len(tok) == 1 or first in "!?"):
-            append((tok, "p", False))
-        elif first.isdigit():
-            append((tok, "n", False))
+    return _TOKEN.findall(text), int(_SHOUT.search(text) is not None)
+
+
+#: raw token → :func:`_token_kind`. Why: the same few thousand tokens recur in real traffic, and a lookup is cheaper
+#: than lower-casing and classifying each one again (bounded: cleared when full, so memory stays flat).
+_TOKEN_MEMO: dict[str, tuple[tuple[str, str, bool], tuple[str, str, bool]]] = {}
+TOKEN_MEMO_LIMIT = 65_536
+
+
+def _token_kind(tok: str) -> tuple[tuple[str, str, bool], tuple[str, str, bool]]:
+    """(lower-case token, kind, written in CAPS) of a raw token in a message without and with shouting. Kinds: "w"
+    word, "e" emoji or emoticon, "p" punctuation run or line break (a clause boundary), "n" number."""
+    first = tok[0]
+    if first.isalpha():
+        if tok == "xD":
+            quiet = loud = ("xd", "e", False)
         else:
-            append((tok.lower(), "e", False))
-    return out
+            low = tok.lower()
+            quiet = (low, "w", False)
+            loud = (low, "w", len(tok) >= 3 and tok.isupper())
+    elif first in _PUNCT and (len(tok) == 1 or first in "!?"):
+        quiet = loud = (tok, "p", False)
+    elif first.isdigit():
+        quiet = loud = (tok, "n", False)
+    else:
+        quiet = loud = (tok.lower(), "e", False)
+    if len(_TOKEN_MEMO) >= TOKEN_MEMO_LIMIT:
+        _TOKEN_MEMO.clear()
+    _TOKEN_MEMO[tok] = (quiet, loud)
+    return quiet, loud
 
 
 # What a word does, worked out once per word and lexicon (the memo keeps triage fast on real traffic, where the
@@ -347,6 +378,25 @@ def _classify(lex: Lexicon, word: str) -> _Role:
     return role
 
 
+_NO_ROLE: _Role = (_NONE, None, False)
+
+
+def _token_info(lex: Lexicon, tok: str) -> tuple[str, str, bool, _Role, bool, bool]:
+    """What :func:`lexicon_valence` needs to know about a raw token, worked out once per lexicon (memo bounded):
+    (lower-case word, kind, CAPS if shouting, role, starts a phrase, does anything: a clause boundary, a role or a
+    phrase start)."""
+    quiet, loud = _TOKEN_MEMO.get(tok) or _token_kind(tok)
+    word, kind, _ = quiet
+    role = _classify(lex, word) if kind in ("w", "e") else _NO_ROLE
+    starts = word in lex.phrases
+    acts = kind == "p" or (kind != "n" and (starts or role[0] != _NONE))
+    info = (word, kind, loud[2], role, starts, acts)
+    if len(lex.token_info) >= TOKEN_MEMO_LIMIT:
+        lex.token_info.clear()
+    lex.token_info[tok] = info
+    return info
+
+
 def _lookup(lex: Lexicon, word: str) -> Entry | None:
     """The entry of a word: exact form, then a boosting compound prefix + a known word, then the longest stem."""
     entry = lex.terms.get(word)
@@ -381,6 +431,13 @@ def _unstretch(word: str) -> list[str]:
 
 def _match_phrase(lex: Lexicon, words: list[str], i: int) -> tuple[int, str, object] | None:
     """The longest phrase starting at token i: (length, kind, payload)."""
+    nexts = lex.phrase_next.get(words[i])
+    if nexts is not None:  # every phrase has two words or more: the second one must fit
+        if i + 1 >= len(words):
+            return None
+        second = words[i + 1]
+        if second not in nexts[0] and not (nexts[1] and second.startswith(nexts[1])):
+            return None
     for phrase, stem_last, kind, payload in lex.phrases.get(words[i], ()):
         n = len(phrase)
         if i + n > len(words):
@@ -394,9 +451,11 @@ def _match_phrase(lex: Lexicon, words: list[str], i: int) -> tuple[int, str, obj
 def lexicon_valence(text: str, language: str = "") -> float:
     """The summed, rule-adjusted valence of ``text`` (unbounded; 0 when nothing sentiment-bearing was found)."""
     lex = lexicon_for(language if language in CHAINS else "")
-    toks = _tokens(text)
-    if not toks:
+    raw, shouting = _raw_tokens(text)
+    if not raw:
         return 0.0
+    get = lex.token_info.get
+    toks = [get(tok) or _token_info(lex, tok) for tok in raw]
     words = [t[0] for t in toks]
     hits: list[_Hit] = []
     negators: list[tuple[int, int]] = []  # (position, clause)
@@ -405,10 +464,14 @@ def lexicon_valence(text: str, language: str = "") -> float:
     clause = 0
     exclamations = 0
     question = emphatic = False
-    i, n = 0, len(words)
-    phrases = lex.phrases
-    while i < n:
-        word, kind, caps = toks[i]
+    # Only tokens that do something are visited (punctuation, words with a role, phrase starts; most words have
+    # none); ``after`` is the first position not yet consumed, since a phrase consumes all of its tokens.
+    after = 0
+    for i in [k for k, t in enumerate(toks) if t[5]]:
+        if i < after:
+            continue
+        after = i + 1
+        word, kind, capsable, role_of_word, starts_phrase, _ = toks[i]
         if kind == "p":
             clause += 1
             exclamations += word.count("!")
@@ -416,12 +479,9 @@ def lexicon_valence(text: str, language: str = "") -> float:
                 question = True
                 emphatic = emphatic or len(word) > 1  # "??", "?!": an exasperated question, not a plain one
                 exclamations += len(word) > 1
-            i += 1
             continue
-        if kind == "n":
-            i += 1
-            continue
-        phrase = _match_phrase(lex, words, i) if word in phrases else None
+        caps = shouting and capsable
+        phrase = _match_phrase(lex, words, i) if starts_phrase else None
         if phrase is not None:
             size, phrase_kind, payload = phrase
             if phrase_kind == "term":
@@ -437,9 +497,9 @@ def lexicon_valence(text: str, language: str = "") -> float:
             else:
                 clause += 1
                 contrast_at = i
-            i += size
+            after = i + size
             continue
-        role, payload, stretched = _classify(lex, word)
+        role, payload, stretched = role_of_word
         if role == _TERM:
             if not (i == 0 and word in GREETINGS and "," in words[1:4]):  # "Beste klantenservice," greets
                 assert isinstance(payload, Entry)
@@ -455,7 +515,6 @@ def lexicon_valence(text: str, language: str = "") -> float:
         elif role == _BOOSTER:
             assert isinstance(payload, tuple)
             boosters.append((i, float(payload[0]), payload[1]))
-        i += 1
 
     # Boosters scale the next sentiment word; a booster that is also a sentiment word ("super", "jævlig", "damn")
     # counts as that word when nothing follows it.
