@@ -282,3 +282,21 @@ def test_it_lets_the_sentiment_score_tip_weak_praise_only_beyond_a_courtesy_word
 def test_it_does_not_count_if_it_happens_again_as_a_complaint() -> None:
     assert _shipped("Seems to be working now. Will let you know if it happens again, cheers", "en") == ["other"]
     assert "complaint" in _shipped("It happened again this morning, same error", "en")
+
+
+# Something stopped working: the commonest complaint, often written without a single negative word.
+STOPPED_WORKING = {
+    "nb": "Ruteren min har sluttet å virke",
+    "nn": "Ruteren min har slutta å verke",
+    "da": "Min router er holdt op med at virke",
+    "sv": "Min router har slutat fungera",
+    "fi": "Reititin lakkasi toimimasta",
+    "nl": "Mijn router is kapot gegaan",
+    "de": "Mein Router hat aufgehört zu funktionieren",
+    "en": "My router stopped working",
+}
+
+
+@pytest.mark.parametrize("language", LEXICON_LANGUAGES)
+def test_it_hears_a_complaint_when_something_stopped_working(language: str) -> None:
+    assert "complaint" in _shipped(STOPPED_WORKING[language], language)
