@@ -112,8 +112,13 @@ CPR_DK = cpr(9, 11, 1979, 1130)
 PERSONNUMMER_SE = personnummer(17, 5, 1990, 478)
 HETU_FI = henkilotunnus(28, 2, 1974, 356)
 IBAN_NL = iban("NL", "RABO0318224756")
+FNR_FRESH = fodselsnummer(30, 6, 1988, 125)
 
 CONVERSATIONS: list[Convo] = [
+    # Still unanswered when the demo starts: what an agent meets at the top of the queue, marked and masked.
+    convo("nb", "pii-fnr-fresh", "facebook", "public", "pii_in_public", "personal-data billing",
+          c(f"Fakturaen er feil IGJEN! Fødselsnummeret mitt er {FNR_FRESH} og mobilen {{phone}}, ring meg i dag"),
+          ending="new", priority=1),
     convo("nb", "pii-fnr-login", "facebook", "public", "pii_in_public", "personal-data login",
           c(f"Hvorfor får jeg ikke logget inn på Min side?? Har prøvd i en time. Fødselsnummeret mitt er "
             f"{FNR_BOKMAL}, kan dere bare fikse det"),
