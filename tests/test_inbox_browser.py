@@ -13,6 +13,7 @@ import pytest
 from tests.browser import screenshot, sign_in
 from tests.conftest import Personas, ingest_ticket
 from webcare.conversations.models import Message
+from webcare.tickets.actions import do_add_note
 from webcare.tickets.models import Status, Ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -148,6 +149,11 @@ def test_it_warns_before_sending_over_a_colleagues_new_reply(browser: Any, live_
     assert "replied while you were writing" in warning.inner_text()
     assert sunniva.locator("#reply-text").input_value() == "Hei! Dette skal være fikset nå. /Sunniva"
     assert not Message.objects.filter(ticket=ticket, author_agent=personas.supervisor).exists()
+    # A colleague's next change arrives live while the warning is up: it must not replace the kept draft.
+    do_add_note(ticket, personas.agent, "Tekniker bestilt til i morgen")
+    sunniva.wait_for_timeout(2000)  # the stream polls every 0.4 s
+    assert sunniva.locator(".collision").is_visible()
+    assert sunniva.locator("#reply-text").input_value() == "Hei! Dette skal være fikset nå. /Sunniva"
     sunniva.get_by_role("button", name="Send anyway").click()
     sunniva.locator(".msg.outbound", has_text="fikset nå").wait_for()
     assert Message.objects.filter(ticket=ticket, author_agent=personas.supervisor).count() == 1

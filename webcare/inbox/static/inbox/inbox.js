@@ -76,11 +76,18 @@
   function drafting() {
     // Anything typed in the open pane — a reply, a note, the customer card's edit form, a merge search, a ticket
     // number to link — is work in progress: a colleague's change must not replace it.
-    var fields = document.querySelectorAll("#ticket textarea, #ticket input:not([type=hidden]):not([type=checkbox])");
+    // A reply or note box with text is a draft even when the server put the text there: after "a colleague replied
+    // while you were writing" the kept draft comes back as the box's default value, and a refresh then would lose
+    // the draft and the warning with it.
+    var boxes = document.querySelectorAll("#ticket textarea");
+    for (var j = 0; j < boxes.length; j++) {
+      if (boxes[j].value.trim() !== "") return true;
+    }
+    var fields = document.querySelectorAll("#ticket input:not([type=hidden]):not([type=checkbox])");
     for (var i = 0; i < fields.length; i++) {
       if (fields[i].value !== fields[i].defaultValue) return true;
     }
-    return !!document.querySelector("#ticket .customer-form");
+    return !!document.querySelector("#ticket .customer-form, #ticket .collision");
   }
   function sendPresence(state) {
     var id = openTicket(); if (!id) return;
