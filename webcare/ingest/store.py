@@ -45,12 +45,17 @@ class StoreResult:
     new_customers: int = 0
 
 
+def subject_from_text(text: str) -> str:
+    """The first line of a message, shortened to a subject; "" for a message without text."""
+    lines = text.strip().splitlines()
+    return lines[0][:120] if lines else ""
+
+
 def _subject(item: MessageIn) -> str:
     """A ticket's subject: the e-mail subject, else the first line of the first message, shortened."""
     if item.subject:
         return item.subject[:500]
-    first_line = item.text.strip().splitlines()[0] if item.text.strip() else (item.attachments[0].name)
-    return first_line[:120]
+    return subject_from_text(item.text) or item.attachments[0].name[:120]
 
 
 def _chunks[T](values: list[T], size: int = 500) -> list[list[T]]:

@@ -17,7 +17,7 @@ from webcare.core.bulk import insert_rows, update_rows
 from webcare.core.models import Organisation
 from webcare.customers.models import Identity
 from webcare.ingest.pipeline import Step
-from webcare.ingest.store import StoreResult
+from webcare.ingest.store import StoreResult, subject_from_text
 from webcare.tickets.models import EventKind, Ticket, TicketEvent
 from webcare.triage.analyse import Triage, analyse
 from webcare.triage.language import DEFAULT_LANGUAGES
@@ -30,12 +30,6 @@ REPEAT_WINDOW = timedelta(days=7)
 MESSAGE_FIELDS = ["triaged_at", "language", "pii", "redacted_text", "profane", "profanity_terms", "abuse_score",
                   "sentiment", "sentiment_label", "intents", "register", "signals"]
 TICKET_FIELDS = ["priority", "language", "sentiment_label", "intents", "register", "public_pii", "subject"]
-
-
-def _subject_of(text: str) -> str:
-    """The first line, shortened — as ``store()`` cuts a subject from a message without one."""
-    lines = text.strip().splitlines()
-    return lines[0][:120] if lines else ""
 
 
 def organisation_languages(organisation_ids: set[int]) -> dict[int, tuple[str, ...]]:
@@ -101,7 +95,7 @@ def apply_to_ticket(ticket: Ticket, message: Message, result: Triage, first: boo
     if first:
         ticket.priority = result.priority
         if result.pii and not message.subject:  # the subject was cut from the text: cut it from the masked text
-            ticket.subject = _subject_of(result.redacted_text) or ticket.subject
+            ticket.subject = subject_from_text(result.redacted_text) or ticket.subject
         if spans := find_pii(ticket.subject, result.language):  # an e-mail subject can hold a number too
             ticket.subject = redact(ticket.subject, spans)
         return None
