@@ -98,7 +98,14 @@ def test_it_gives_the_same_priority_and_place_whatever_the_follower_count(person
     assert queue == [first.pk, second.pk]  # the one who wrote first is served first, whoever has more followers
 
 
-def _second_channel(personas: Any) -> Channel:
+QUESTION = "Hvorfor er fakturaen min dobbelt så høy denne måneden?"
+
+
+def _customer_on_two_channels(personas: Any) -> Channel:
+    """Kari writes as u-1 on the API channel and as kari-x on a new X channel (returned): one customer."""
+    customer = Customer.objects.create(organisation=personas.org, name="Kari Nordmann")
+    Identity.objects.create(organisation=personas.org, customer=customer, platform="api", external_id="u-1")
+    Identity.objects.create(organisation=personas.org, customer=customer, platform="x", external_id="kari-x")
     return Channel.objects.create(organisation=personas.org, kind="x", slug="x", name="X")
 
 
@@ -110,27 +117,19 @@ def _deliver(channel: Channel, n: int, **overrides: Any) -> Ticket:
 
 
 def test_it_raises_priority_when_the_customer_writes_again_on_another_channel_within_a_week(personas: Any) -> None:
-    x = _second_channel(personas)
-    customer = Customer.objects.create(organisation=personas.org, name="Kari Nordmann")
-    Identity.objects.create(organisation=personas.org, customer=customer, platform="api", external_id="u-1")
-    Identity.objects.create(organisation=personas.org, customer=customer, platform="x", external_id="kari-x")
-    question = "Hvorfor er fakturaen min dobbelt så høy denne måneden?"
-    _deliver(personas.channel, 1, text=question, sent_at="2026-11-18T10:00:00+00:00")
-    again = _deliver(x, 2, conversation="x-1", author="kari-x", text=question, sent_at="2026-11-20T10:00:00+00:00")
+    x = _customer_on_two_channels(personas)
+    _deliver(personas.channel, 1, text=QUESTION, sent_at="2026-11-18T10:00:00+00:00")
+    again = _deliver(x, 2, conversation="x-1", author="kari-x", text=QUESTION, sent_at="2026-11-20T10:00:00+00:00")
     message = Message.objects.get(ticket=again)
     assert "repeat_contact" in message.signals
     assert again.priority == Priority.HIGH
 
 
 def test_it_does_not_count_the_same_channel_or_an_old_contact_as_a_repeat(personas: Any) -> None:
-    x = _second_channel(personas)
-    customer = Customer.objects.create(organisation=personas.org, name="Kari Nordmann")
-    Identity.objects.create(organisation=personas.org, customer=customer, platform="api", external_id="u-1")
-    Identity.objects.create(organisation=personas.org, customer=customer, platform="x", external_id="kari-x")
-    question = "Hvorfor er fakturaen min dobbelt så høy denne måneden?"
-    _deliver(personas.channel, 1, text=question, sent_at="2026-11-01T10:00:00+00:00")
-    _deliver(personas.channel, 2, conversation="c-2", text=question, sent_at="2026-11-10T09:00:00+00:00")
-    late = _deliver(x, 3, conversation="x-1", author="kari-x", text=question, sent_at="2026-11-20T10:00:00+00:00")
+    x = _customer_on_two_channels(personas)
+    _deliver(personas.channel, 1, text=QUESTION, sent_at="2026-11-01T10:00:00+00:00")
+    _deliver(personas.channel, 2, conversation="c-2", text=QUESTION, sent_at="2026-11-10T09:00:00+00:00")
+    late = _deliver(x, 3, conversation="x-1", author="kari-x", text=QUESTION, sent_at="2026-11-20T10:00:00+00:00")
     same = Message.objects.get(external_id="m-2")
     assert "repeat_contact" not in same.signals  # same channel as 9 days before
     assert "repeat_contact" not in Message.objects.get(ticket=late).signals  # the other channel was 10 days ago
