@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks._harness import Target, count_rows, machine, postgres_target, served, sqlite_target
+from webcare.triage.paths import labelled_messages
 
 WORDS = (
     "faktura mobil nett ruter signal dekning abonnement fiber bytte pris roaming esim hjelp feil regning kontakt "
@@ -40,11 +41,8 @@ WORDS = (
 def _labelled_texts() -> dict[str, list[str]]:
     """Real-sounding customer messages per language: the project's own labelled sets (webcare/triage/labelled)."""
     by_language: dict[str, list[str]] = {}
-    for path in sorted((Path(__file__).resolve().parents[1] / "webcare" / "triage" / "labelled").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line) if line.strip() else {}
-            if isinstance(row.get("text"), str) and row.get("language"):
-                by_language.setdefault(row["language"], []).append(row["text"])
+    for language, text in labelled_messages():
+        by_language.setdefault(language, []).append(text)
     return by_language
 
 

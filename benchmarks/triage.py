@@ -31,6 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks._harness import ROOT, WEBCARE, machine
+from webcare.triage.paths import LABELLED_DIR, labelled_messages, read_jsonl
 
 MAX_CHARS = 280
 
@@ -38,12 +39,9 @@ MAX_CHARS = 280
 def corpus() -> list[str]:
     """Realistic short messages: our labelled sets (8 languages) and, when present, real twcs customer tweets."""
     texts: list[str] = []
-    for path in sorted((ROOT / "webcare" / "triage" / "labelled").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                text = json.loads(line).get("text")
-                if isinstance(text, str) and text.strip():
-                    texts.append(text[:MAX_CHARS])
+    for path in sorted(LABELLED_DIR.glob("*.jsonl")):
+        texts += [row["text"][:MAX_CHARS] for row in read_jsonl(path)
+                  if isinstance(row.get("text"), str) and row["text"].strip()]
     twcs = ROOT.parent / "shared" / "data" / "twcs" / "sample.csv"
     if twcs.exists():
         with twcs.open(encoding="utf-8") as fh:
@@ -56,12 +54,8 @@ def corpus() -> list[str]:
 def long_corpus() -> list[str]:
     """Messages of 240–280 characters: texts of one language from the labelled sets joined until long enough."""
     by_language: dict[str, list[str]] = {}
-    for path in sorted((ROOT / "webcare" / "triage" / "labelled").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                if isinstance(row.get("text"), str) and row.get("language"):
-                    by_language.setdefault(row["language"], []).append(row["text"].replace("\n", " "))
+    for language, text in labelled_messages():
+        by_language.setdefault(language, []).append(text.replace("\n", " "))
     out = []
     for texts in by_language.values():
         current = ""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The trained artefacts that ship inside the package (rebuilt by ``webcare train``).
@@ -20,3 +22,22 @@ def default_data_dir() -> Path:
     if configured:
         return Path(configured)
     return PACKAGE_DIR.parents[2] / "shared" / "data"
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The rows of a JSON-lines file (a labelled set, a label file), blank lines skipped."""
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def labelled_messages(exclude: str = "") -> list[tuple[str, str]]:
+    """(language, text) of every row that has both, across the project's labelled sets in file-name order — realistic
+    customer messages in eight languages for benchmarks and cross-checks. ``exclude``: skip files whose name starts
+    with it (a detector's own training set)."""
+    rows = []
+    for path in sorted(LABELLED_DIR.glob("*.jsonl")):
+        if exclude and path.stem.startswith(exclude):
+            continue
+        rows += [(row["language"], row["text"]) for row in read_jsonl(path)
+                 if isinstance(row.get("text"), str) and row.get("language")]
+    return rows

@@ -24,20 +24,36 @@ class Section:
     targets: dict[str, float] = field(default_factory=dict)
 
 
+def label_counts[T](gold: Sequence[T], predicted: Sequence[T], label: T) -> tuple[int, int, int]:
+    """True positives, false positives and false negatives of one label."""
+    pairs = list(zip(gold, predicted, strict=True))
+    tp = sum(1 for g, p in pairs if g == label and p == label)
+    fp = sum(1 for g, p in pairs if g != label and p == label)
+    fn = sum(1 for g, p in pairs if g == label and p != label)
+    return tp, fp, fn
+
+
+def label_f1[T](gold: Sequence[T], predicted: Sequence[T], label: T) -> float:
+    """F1 of one label (2·tp / (2·tp + fp + fn); 0 without a true positive)."""
+    tp, fp, fn = label_counts(gold, predicted, label)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def macro_f1[T](gold: Sequence[T], predicted: Sequence[T], labels: Sequence[T]) -> float:
+    """The mean F1 over ``labels`` (for a yes/no task, labels ``(True, False)``: the shared tasks' measure)."""
+    return sum(label_f1(gold, predicted, label) for label in labels) / len(labels) if labels else 0.0
+
+
 def f1_table(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> tuple[str, float]:
     """A markdown table of precision/recall/F1 per label and the macro-F1 over ``labels``."""
     rows = ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-    f1s = []
     for label in labels:
-        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p == label)
-        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if g != label and p == label)
-        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p != label)
+        tp, fp, fn = label_counts(gold, predicted, label)
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        f1s.append(f1)
-        rows.append(f"| {label} | {precision:.3f} | {recall:.3f} | {f1:.3f} | {tp + fn} |")
-    macro = sum(f1s) / len(f1s) if f1s else 0.0
+        rows.append(f"| {label} | {precision:.3f} | {recall:.3f} | {label_f1(gold, predicted, label):.3f} | "
+                    f"{tp + fn} |")
+    macro = macro_f1(gold, predicted, labels)
     rows.append(f"| **macro** | | | **{macro:.3f}** | {len(gold)} |")
     return "\n".join(rows), macro
 

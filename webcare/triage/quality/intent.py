@@ -23,14 +23,13 @@ scored as production runs them (:func:`shipped`: the sentiment detector's score 
 from __future__ import annotations
 
 import csv
-import json
 import random
 from collections.abc import Sequence
 from pathlib import Path
 
 from webcare.triage import intent
 from webcare.triage.linear import FeatureConfig, LinearModel, train_linear
-from webcare.triage.paths import LABELLED_DIR
+from webcare.triage.paths import LABELLED_DIR, read_jsonl
 from webcare.triage.quality import Section
 from webcare.triage.sentiment import sentiment
 
@@ -137,11 +136,6 @@ def shipped(text: str, language: str) -> list[str]:
     return intent.detect_intents(text, language, sentiment(text, language)[0])
 
 
-def load_labelled(path: Path) -> list[dict[str, object]]:
-    """A hand-written set: ``{"id", "text", "language", "intents"}`` per line."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def read_twcs(data_dir: Path) -> dict[tuple[str, str], str]:
     """Tweet texts keyed by (file name, tweet id), from whichever twcs files exist under ``data_dir``."""
     out: dict[tuple[str, str], str] = {}
@@ -159,7 +153,7 @@ def twcs_key(row: dict[str, object]) -> tuple[str, str]:
 
 
 def evaluate(data_dir: Path) -> Section:
-    rows = load_labelled(LABELLED_DIR / "intent.jsonl")
+    rows = read_jsonl(LABELLED_DIR / "intent.jsonl")
     gold = [set(r["intents"]) for r in rows]  # type: ignore[call-overload]
     cv = cross_validate(rows)
     parts = [
@@ -191,7 +185,7 @@ def evaluate(data_dir: Path) -> Section:
 
     blind_path = LABELLED_DIR / "intent_blind.jsonl"
     if blind_path.exists():
-        held = load_labelled(blind_path)
+        held = read_jsonl(blind_path)
         g = [set(r["intents"]) for r in held]  # type: ignore[call-overload]
         p = [set(shipped(str(r["text"]), str(r["language"]))) for r in held]
         parts += ["", "### Held out: written after the cue lists were finished", "",
@@ -213,7 +207,7 @@ def evaluate(data_dir: Path) -> Section:
         targets[name] = 0.75
 
     tweets = read_twcs(data_dir)
-    labelled = [json.loads(line) for line in TWCS_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    labelled = read_jsonl(TWCS_LABELS)
     if tweets:
         parts += _twcs_parts(tweets, labelled, figures, targets)
     else:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from webcare.triage.language import DEFAULT_LANGUAGES, SCANDINAVIAN, clean_text, detect, word_model
 from webcare.triage.linear import LinearModel
-from webcare.triage.paths import LABELLED_DIR
+from webcare.triage.paths import LABELLED_DIR, labelled_messages, read_jsonl
 from webcare.triage.quality import Section, confusion_table
 from webcare.triage.training.language import (
     Row,
@@ -87,21 +87,12 @@ def own_groups() -> list[str]:
     """For each row of ``load_own()``: the number of its id. Our set has the same message in each language under
     the same number, so a translation must not be trained on while its sibling is tested (the model would learn the
     message's content words as the wrong language)."""
-    lines = (LABELLED_DIR / "language.jsonl").read_text(encoding="utf-8").splitlines()
-    return [str(json.loads(line)["id"]).rsplit("-", 1)[-1] for line in lines if line.strip()]
+    return [str(row["id"]).rsplit("-", 1)[-1] for row in read_jsonl(LABELLED_DIR / "language.jsonl")]
 
 
 def load_project_messages(exclude: str = "language") -> list[Row]:
     """Messages of the other detectors' hand-written sets, by their ``language`` field (never trained on here)."""
-    rows: list[Row] = []
-    for path in sorted(LABELLED_DIR.glob("*.jsonl")):
-        if path.stem.startswith(exclude):
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            item = json.loads(line) if line.strip() else {}
-            if item.get("language") in _LANGS and item.get("text"):
-                rows.append((item["language"], item["text"]))
-    return rows
+    return [(language, text) for language, text in labelled_messages(exclude) if language in _LANGS and text]
 
 
 _BENCH = r"""

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from webcare.triage.paths import read_jsonl
 from webcare.triage.pii import find_pii
 from webcare.triage.pii_corpus import N_HELDOUT, SEED, T_HELDOUT, Example, generate
 from webcare.triage.quality import Section
@@ -118,12 +119,10 @@ def score_labelled(path: Path = LABELLED) -> Tally:
     tally = Tally()
     if not path.exists():
         return tally
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            gold = {(s["type"], s["start"], s["end"]) for s in row["spans"]}
-            tally.add(gold, _predicted(row["text"], row["language"]), [row["language"]])
-            tally.messages += 1
+    for row in read_jsonl(path):
+        gold = {(s["type"], s["start"], s["end"]) for s in row["spans"]}
+        tally.add(gold, _predicted(row["text"], row["language"]), [row["language"]])
+        tally.messages += 1
     return tally
 
 

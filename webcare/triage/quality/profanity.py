@@ -17,13 +17,12 @@ What is measured, and on what:
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from webcare.triage.paths import LABELLED_DIR
+from webcare.triage.paths import LABELLED_DIR, read_jsonl
 from webcare.triage.profanity import (
     FILE_LANGUAGES,
     abuse_model,
@@ -32,7 +31,7 @@ from webcare.triage.profanity import (
     lexicon,
     model_words,
 )
-from webcare.triage.quality import Section
+from webcare.triage.quality import Section, label_counts, label_f1, macro_f1
 
 LANGUAGES = ("nb", "nn", "da", "sv", "fi", "nl", "de", "en")
 SEED = 20240604
@@ -46,25 +45,15 @@ def load_labelled(path: Path) -> list[dict[str, object]]:
     """Rows ``{id, language, text, profane, offensive}`` of a hand-written set (missing file: no rows)."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def prf(gold: Sequence[bool], predicted: Sequence[bool]) -> tuple[float, float, float]:
     """Precision, recall and F1 of the positive class."""
-    tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g and p)
-    fp = sum(1 for g, p in zip(gold, predicted, strict=True) if not g and p)
-    fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g and not p)
+    tp, fp, fn = label_counts(gold, predicted, True)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
-def macro_f1(gold: Sequence[bool], predicted: Sequence[bool]) -> float:
-    """Mean F1 of the positive and the negative class (the shared tasks' measure)."""
-    pos = prf(gold, predicted)[2]
-    neg = prf([not g for g in gold], [not p for p in predicted])[2]
-    return (pos + neg) / 2
+    return precision, recall, label_f1(gold, predicted, True)
 
 
 def labelled_table(rows: Sequence[dict[str, object]], field: str,
@@ -210,8 +199,8 @@ def abuse_section(data_dir: Path) -> tuple[str, dict[str, float]]:
             found, words = find_terms(text, language)
             model_pred.append(model.probability(model_words(words, (e.kind for e, _ in found)), language) >= 0.5)
             detector_pred.append(check_profanity(text, language).abuse_score >= 0.5)
-        m = macro_f1(gold, model_pred)
-        d = macro_f1(gold, detector_pred)
+        m = macro_f1(gold, model_pred, (True, False))
+        d = macro_f1(gold, detector_pred, (True, False))
         figures[f"abuse macro-F1 ({language} held-out)"] = d
         published, what = PUBLISHED[language]
         lines.append(f"| {language} | {len(rows)} ({sum(gold)}) | {m:.3f} | {d:.3f} | {published} ({what}) |")

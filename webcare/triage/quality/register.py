@@ -10,11 +10,10 @@ trained part, so there is nothing to cross-validate.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from webcare.triage.paths import LABELLED_DIR
+from webcare.triage.paths import LABELLED_DIR, read_jsonl
 from webcare.triage.quality import Section, confusion_table
 from webcare.triage.register import detect_register
 
@@ -24,7 +23,7 @@ LANGUAGES = ("nb", "nn", "da", "sv", "fi", "nl", "de", "en")
 
 def load(path: Path | None = None) -> list[dict[str, str]]:
     path = path or LABELLED_DIR / "register.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:

@@ -23,15 +23,14 @@ All numbers are on data the scorer never trained or tuned on:
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from webcare.triage import sentiment as sent
-from webcare.triage.paths import LABELLED_DIR, MODELS_DIR
-from webcare.triage.quality import Section, confusion_table, f1_table
+from webcare.triage.paths import LABELLED_DIR, MODELS_DIR, read_jsonl
+from webcare.triage.quality import Section, confusion_table, f1_table, label_f1, macro_f1
 from webcare.triage.training.sentiment import fi_xed_split, load_norec
 
 TARGET = 0.70
@@ -74,18 +73,7 @@ SCORERS: dict[str, Scorer] = {"lexicon": lexicon_label, "model": model_label, "s
 
 
 def load_test(name: str = "sentiment.jsonl") -> list[dict[str, str]]:
-    with (LABELLED_DIR / name).open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def _macro(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> float:
-    return f1_table(gold, predicted, labels)[1]
-
-
-def _label_f1(gold: Sequence[str], predicted: Sequence[str], label: str) -> float:
-    tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p == label)
-    wrong = sum(1 for g, p in zip(gold, predicted, strict=True) if (g == label) != (p == label))
-    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+    return read_jsonl(LABELLED_DIR / name)
 
 
 def _timing(rows: Sequence[dict[str, str]]) -> dict[str, float]:
@@ -111,13 +99,13 @@ def _norec_part(data_dir: Path, figures: dict[str, float], targets: dict[str, fl
     rows = load_norec(data_dir, "dev")
     gold = [r[1] for r in rows]
     predicted = {name: [f(r[0], "nb") for r in rows] for name, f in SCORERS.items()}
-    scores = {name: _macro(gold, p, sent.LABELS) for name, p in predicted.items()}
+    scores = {name: macro_f1(gold, p, sent.LABELS) for name, p in predicted.items()}
     figures["sentiment macro-F1 nb (NoReC dev)"] = round(scores["shipped"], 3)
     targets["sentiment macro-F1 nb (NoReC dev)"] = TARGET
     from webcare.triage.language import detect_language
 
     nynorsk = [i for i, r in enumerate(rows) if detect_language(r[0], ("nb", "nn")) == "nn"]
-    nn_score = _macro([gold[i] for i in nynorsk], [predicted["shipped"][i] for i in nynorsk], sent.LABELS)
+    nn_score = macro_f1([gold[i] for i in nynorsk], [predicted["shipped"][i] for i in nynorsk], sent.LABELS)
     table, _ = f1_table(gold, predicted["shipped"], sent.LABELS)
     return [
         f"### NoReC dev (Norwegian review sentences, {len(rows):,}; held out)",
@@ -155,11 +143,11 @@ def _fi_xed_part(data_dir: Path, figures: dict[str, float], targets: dict[str, f
         else:
             signs = ["positive" if sent.sentiment(r[0], "fi")[0] > 0 else "negative" for r in held_out]
             shipped_labels = labels
-            figures["sentiment macro-F1 fi (fi_xed held-out)"] = round(_macro(gold, labels, POLARITY), 3)
+            figures["sentiment macro-F1 fi (fi_xed held-out)"] = round(macro_f1(gold, labels, POLARITY), 3)
             targets["sentiment macro-F1 fi (fi_xed held-out)"] = TARGET
             figures["sentiment polarity macro-F1 fi (fi_xed held-out, sign of score)"] = round(
-                _macro(gold, signs, POLARITY), 3)
-        lines.append(f"| {name} | {_macro(gold, labels, POLARITY):.3f} | {_macro(gold, signs, POLARITY):.3f} | "
+                macro_f1(gold, signs, POLARITY), 3)
+        lines.append(f"| {name} | {macro_f1(gold, labels, POLARITY):.3f} | {macro_f1(gold, signs, POLARITY):.3f} | "
                      f"{labels.count('neutral')} |")
     table, _ = f1_table(gold, shipped_labels, POLARITY)
     lines += ["", "Shipped, per label (neutral counted as a miss):", "", table, "",
@@ -180,7 +168,7 @@ def _self_written_part(figures: dict[str, float], targets: dict[str, float]) -> 
         scores = {}
         for name, scorer in SCORERS.items():
             labels = [scorer(r["text"], language) for r in subset]
-            scores[name] = _macro(gold, labels, sent.LABELS) if all(labels) else None
+            scores[name] = macro_f1(gold, labels, sent.LABELS) if all(labels) else None
             if name == "shipped":
                 all_gold += gold
                 all_shipped += labels
@@ -211,8 +199,7 @@ def _twcs_part(data_dir: Path, figures: dict[str, float], targets: dict[str, flo
     texts = read_twcs(data_dir)
     if not texts:
         return [f"twcs not found under `{data_dir / 'twcs'}`: skipped.", ""]
-    with TWCS_LABELS.open(encoding="utf-8") as fh:
-        labels = [json.loads(line) for line in fh if line.strip()]
+    labels = read_jsonl(TWCS_LABELS)
     lines = ["### Real English customer tweets (twcs, labelled by us)", "",
              "*Before* = the shipped scorer before the second round (situation phrases), scored once.", "",
              "| split | tweets | macro-F1 before | macro-F1 now | negative F1 | neutral F1 | positive F1 |",
@@ -225,7 +212,7 @@ def _twcs_part(data_dir: Path, figures: dict[str, float], targets: dict[str, flo
         gold = [r["label"] for r in rows]
         predicted = [shipped_label(texts[twcs_key(r)], "en") for r in rows]
         table, macro = f1_table(gold, predicted, sent.LABELS)
-        per = [_label_f1(gold, predicted, lab) for lab in sent.LABELS]
+        per = [label_f1(gold, predicted, lab) for lab in sent.LABELS]
         before = SECOND_ROUND_BEFORE.get(split, float("nan"))
         lines.append(f"| {split} | {len(rows)} | {before:.3f} | **{macro:.3f}** | "
                      + " | ".join(f"{v:.3f}" for v in per) + " |")

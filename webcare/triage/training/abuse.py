@@ -17,6 +17,7 @@ from pathlib import Path
 
 from webcare.triage.linear import FeatureConfig, train_linear
 from webcare.triage.profanity import find_terms, model_text, model_words
+from webcare.triage.quality import macro_f1
 
 ARTEFACT = "abuse.npz"
 CONFIG = FeatureConfig(words=True, bigrams=True, char_min=0, char_max=0, lowercase=True)
@@ -73,16 +74,6 @@ def model_input(text: str, language: str) -> str:
     return model_text(model_words(words, (entry.kind for entry, _ in found)))
 
 
-def macro_f1(gold: list[bool], predicted: list[bool]) -> float:
-    scores = []
-    for positive in (True, False):
-        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == positive and p == positive)
-        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if g != positive and p == positive)
-        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g == positive and p != positive)
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(scores) / 2
-
-
 def thresholds(texts: list[str], labels: list[str], languages: list[str], folds: int = 5) -> dict[str, float]:
     """Per language, the probability threshold with the best macro-F1 in cross-validation on the training split.
 
@@ -104,8 +95,11 @@ def thresholds(texts: list[str], labels: list[str], languages: list[str], folds:
         idx = [i for i, lang in enumerate(languages) if lang == language]
         gold = [labels[i] == "OFF" for i in idx]
         candidates = [round(0.2 + 0.05 * k, 2) for k in range(13)]  # 0.20 … 0.80
-        out[language] = max(candidates, key=lambda t: (macro_f1(gold, [probabilities[i] >= t for i in idx]),
-                                                       -abs(t - 0.5)))
+        def score(threshold: float, gold: list[bool] = gold, idx: list[int] = idx) -> tuple[float, float]:
+            return (macro_f1(gold, [probabilities[i] >= threshold for i in idx], (True, False)),
+                    -abs(threshold - 0.5))
+
+        out[language] = max(candidates, key=score)
     return out
 
 

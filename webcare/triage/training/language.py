@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import json
 import math
 import re
 from collections import Counter
@@ -40,7 +39,7 @@ import numpy as np
 from webcare.triage import language
 from webcare.triage.language import DEFAULT_LANGUAGES, clean_text, words
 from webcare.triage.linear import FeatureConfig, LinearModel, tokens
-from webcare.triage.paths import LABELLED_DIR
+from webcare.triage.paths import LABELLED_DIR, read_jsonl
 
 ARTEFACT = "language.npz"
 #: Whole words only (what :func:`webcare.triage.language.words` extracts): lingua covers character n-grams.
@@ -81,8 +80,7 @@ def load_leipzig(data_dir: Path) -> dict[str, list[Row]]:
 def load_own(path: Path | None = None) -> list[Row]:
     """The project's hand-written messages, ``{"lang": …, "text": …}`` per line."""
     path = path or LABELLED_DIR / "language.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [(r["lang"], r["text"]) for r in rows]
+    return [(r["lang"], r["text"]) for r in read_jsonl(path)]
 
 
 def load_django(languages: Iterable[str] = DEFAULT_LANGUAGES) -> list[Row]:

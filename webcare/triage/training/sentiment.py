@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from webcare.triage.linear import FeatureConfig, LinearModel, train_linear
-from webcare.triage.paths import LABELLED_DIR
+from webcare.triage.paths import LABELLED_DIR, read_jsonl
 from webcare.triage.sentiment import LABELS, model_proba, model_text, stacker_features
 
 #: Words and word pairs of the message plus 4-letter word prefixes (:func:`~webcare.triage.sentiment.model_text`):
@@ -81,8 +81,7 @@ def fi_xed_split(data_dir: Path) -> tuple[list[Row], list[Row]]:
 
 def load_labelled(name: str = "sentiment_dev.jsonl") -> list[dict[str, str]]:
     """A hand-written set: ``{"id", "language", "text", "label"}`` per line."""
-    with (LABELLED_DIR / name).open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return read_jsonl(LABELLED_DIR / name)
 
 
 # -- fitting ---------------------------------------------------------------------------------------------------------
