@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import ApiClient, ingest_ticket
+from tests.conftest import ApiClient, inbound_payload, ingest_ticket
+from webcare.ingest.models import InboundEvent
 
 PHONE_TEXT = "Hei, ring meg på 412 34 567, fakturaen er feil!"
 
@@ -34,3 +35,13 @@ def test_it_has_no_triage_on_outbound_messages(api: ApiClient, personas: Any) ->
     ticket = ingest_ticket(personas, 2, direction="outbound", text="Vi ser på det!", author="brand")
     messages = api.get(f"/api/v1/tickets/{ticket.pk}").json()["messages"]
     assert [m["triage"] is None for m in messages] == [False, True]
+
+
+def test_it_refuses_a_negative_follower_count_naming_the_field_and_stores_nothing(api: ApiClient,
+                                                                                     personas: Any) -> None:
+    body = inbound_payload(1)
+    body["author"]["followers"] = -5
+    response = api.post_json("/api/v1/inbound", body)
+    assert response.status_code == 422, response.content
+    assert "author.followers" in response.json()["fields"]
+    assert InboundEvent.objects.count() == 0
