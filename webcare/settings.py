@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "webcare.staff",
     "webcare.replies",
     "webcare.triage",
+    "webcare.channels",
+    "webcare.knowledge",
+    "webcare.webchat",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +150,12 @@ WEBCARE_MAX_ATTEMPTS = env_int("WEBCARE_MAX_ATTEMPTS", 5, minimum=1)
 WEBCARE_RETRY_BASE_SECONDS = env_int("WEBCARE_RETRY_BASE_SECONDS", 30, minimum=0)
 #: Steps run on every stored batch, in order, inside its transaction (webcare/ingest/pipeline.py).
 WEBCARE_PIPELINE_STEPS = ["webcare.triage.steps.TriageMessages", "webcare.live.steps.PublishTicketChanges"]
+#: Outbound sender: tries per job before it fails (retryable errors: 5xx, 429, network), the first retry delay
+#: (doubled each try, at most an hour, never sooner than a platform's Retry-After), and how long a job may stay
+#: "sending" before its sender is presumed dead.
+WEBCARE_SEND_ATTEMPTS = env_int("WEBCARE_SEND_ATTEMPTS", 6, minimum=1)
+WEBCARE_SEND_RETRY_BASE_SECONDS = env_int("WEBCARE_SEND_RETRY_BASE_SECONDS", 10, minimum=0)
+WEBCARE_SEND_LEASE_SECONDS = env_int("WEBCARE_SEND_LEASE_SECONDS", 120, minimum=5)
 #: Largest accepted inbound API body, in bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("WEBCARE_MAX_BODY_BYTES", 2_621_440, minimum=1024)
 

@@ -34,6 +34,8 @@ urlpatterns = [
     path("staff/", include("webcare.staff.urls")),
     path("inbox/", include("webcare.replies.urls")),
     path("admin/", admin.site.urls),
+    path("", include("webcare.channels.urls")),
+    path("chat/", include("webcare.webchat.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("health", health, name="health"),

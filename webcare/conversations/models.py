@@ -49,12 +49,17 @@ class Direction(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    """Inbound messages are ``received``; outbound ones go queued → sent, or failed (with the reason)."""
+    """Inbound messages are ``received``; outbound ones go queued → sent (→ delivered → read, where the platform tells),
+    or failed (with the reason), or uncertain: the platform stopped answering mid-send, so it may have been posted —
+    a person checks and retries (never the sender by itself: no double posts)."""
 
     RECEIVED = "received", "Received"
     QUEUED = "queued", "Queued"
     SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    READ = "read", "Read"
     FAILED = "failed", "Failed"
+    UNCERTAIN = "uncertain", "Maybe sent"
 
 
 class Message(models.Model):
@@ -82,8 +87,15 @@ class Message(models.Model):
     in_reply_to = models.CharField(max_length=255, blank=True)
     sent_at = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now)
-    delivery_status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
+    delivery_status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
     delivery_error = models.TextField(blank=True)
+    #: The customer edited the message on the platform: when, and the earlier texts [{"at", "text"}], oldest first.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edits = models.JSONField(default=list, blank=True)
+    #: The customer (or the brand on the platform) deleted it there; the text is kept here until erased on purpose.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    #: A public comment hidden on the platform by the brand (moderation).
+    hidden = models.BooleanField(default=False)
     #: The inbound event this message came from (null for replies written in webcare).
     event = models.ForeignKey("ingest.InboundEvent", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="messages")

@@ -30,6 +30,7 @@ class ChannelKind(models.TextChoices):
     EMAIL = "email", "E-mail"
     WEBCHAT = "webchat", "Web chat"
     REVIEWS = "reviews", "Reviews"
+    LISTENING = "listening", "Listening (brand mentions)"
     API = "api", "API"
 
 
@@ -59,6 +60,10 @@ class Organisation(models.Model):
         return self.name
 
 
+def new_webhook_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class Channel(models.Model):
     """One account of the brand on one platform (a Facebook page, an X account, a mailbox …)."""
 
@@ -71,6 +76,19 @@ class Channel(models.Model):
     credentials_encrypted = models.TextField(blank=True, default="", editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    #: The secret part of this channel's webhook URL (/hooks/<key>/): platforms reach one channel by it; the
+    #: platform's signature, not this key, is what proves a delivery genuine.
+    webhook_key = models.CharField(max_length=64, unique=True, default=new_webhook_key, editable=False)
+    # -- health, as admins see it (webcare/channels/health.py writes these) ------------------------------------------
+    health_status = models.CharField(max_length=16, default="unknown")
+    health_detail = models.CharField(max_length=500, blank=True)
+    health_checked_at = models.DateTimeField(null=True, blank=True)
+    #: The sender's per-channel rate limit: nothing is sent on this channel before this time (also set from a
+    #: platform's Retry-After, which pauses the whole channel).
+    send_after = models.DateTimeField(default=timezone.now)
+    #: Polling connectors' cursor (the newest review seen, an IMAP UID …) and when to poll next.
+    poll_state = models.JSONField(default=dict, blank=True)
+    poll_next_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="channel_slug_unique_per_org")]

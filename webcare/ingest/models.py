@@ -21,6 +21,7 @@ class EventFormat(models.TextChoices):
     """How to read the payload. ``normalized`` is webcare's own message format (docs/ingestion.md)."""
 
     NORMALIZED = "normalized", "webcare message"
+    UPDATE = "update", "change to a message (edit, delete, delivery status)"
 
 
 class EventStatus(models.TextChoices):
@@ -39,6 +40,8 @@ class InboundEvent(models.Model):
     #: The platform's id for the delivery; a second delivery with the same id is acknowledged and not stored again.
     external_id = models.CharField(max_length=255, null=True, blank=True)
     payload = models.JSONField()
+    #: The platform's own item as it came (a connector's delivery), kept beside the normalised ``payload``.
+    raw = models.JSONField(null=True, blank=True)
     #: Hash of (channel, conversation): on PostgreSQL a worker claims an event only while it holds an advisory lock
     #: on this key, so two workers never process the same conversation at once (no lock waits, messages in order).
     routing_key = models.BigIntegerField(default=0)

@@ -34,13 +34,14 @@ def receive(
     external_id: str | None = None,
     fmt: str = EventFormat.NORMALIZED,
     conversation_id: str | None = None,
+    raw: Any = None,
 ) -> tuple[InboundEvent, bool]:
     """Store one delivery; returns ``(event, created)``.
 
     A delivery whose ``external_id`` this channel has already stored is not stored again (``created`` is False): the
     platform retried, and acknowledging the retry is right. The unique constraint decides, so two concurrent deliveries
     of one event store one row. ``conversation_id`` (read from a normalised payload when not given) keys the event to
-    its conversation for the worker.
+    its conversation for the worker. ``raw`` is the platform's own item, kept beside a connector's normalised payload.
     """
     thread = conversation_id or str(payload.get("conversation_id") or external_id or "")
     author = payload.get("author")
@@ -49,7 +50,7 @@ def receive(
         with transaction.atomic():
             event = InboundEvent.objects.create(
                 organisation_id=channel.organisation_id, channel=channel, source=source, format=fmt,
-                external_id=external_id, payload=payload, routing_key=routing_key(channel.pk, thread),
+                external_id=external_id, payload=payload, raw=raw, routing_key=routing_key(channel.pk, thread),
                 author_key=author_key(channel, author_id),
             )
     except IntegrityError:

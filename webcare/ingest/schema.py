@@ -72,3 +72,16 @@ class MessageIn(BaseModel):
     @property
     def is_public(self) -> bool:
         return self.public if self.public is not None else self.conversation_kind == "public"
+
+
+class MessageUpdateIn(BaseModel):
+    """A change to a message already on the platform: the customer edited or deleted it, or the platform reports
+    what became of a reply (delivered, read, failed). Connectors produce these next to :class:`MessageIn`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: str = Field(min_length=1, max_length=255, description="The platform's id of the message changed.")
+    change: Literal["edited", "deleted", "delivered", "read", "failed"]
+    at: AwareDatetime = Field(description="When the platform says it happened.")
+    text: str = Field(default="", max_length=MAX_TEXT, description="edited: the new text.")
+    error: str = Field(default="", max_length=2000, description="failed: the platform's reason.")

@@ -1,0 +1,64 @@
+"""``/hooks/<key>/``: where platforms deliver. One view for every connector, so the rules hold for all of them:
+
+- a GET is the platform's URL verification (Meta's ``hub.challenge``, X's CRC), answered by the connector;
+- a POST is verified first (signature over the exact bytes): a wrong or missing signature gets **401** and is logged
+  without its payload — nothing of it is stored;
+- a verified body the connector cannot read gets **400** naming what is wrong, and nothing is stored;
+- everything the delivery says is stored as raw inbound events in one transaction, and only then is **200** sent;
+  a platform's retry of the same delivery stores nothing new (the events' ids are unique per channel).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from webcare.channels.base import BadSignature, Delivery, Malformed
+from webcare.channels.inbound import store_items
+from webcare.channels.registry import connector_for
+from webcare.core.models import Channel
+from webcare.ingest.models import EventSource
+
+logger = logging.getLogger("webcare.channels")
+
+
+def _client(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "?")
+
+
+@csrf_exempt
+def webhook(request: HttpRequest, key: str) -> HttpResponse:
+    channel = Channel.objects.filter(webhook_key=key, is_active=True).select_related("organisation").first()
+    connector = connector_for(channel) if channel is not None else None
+    if channel is None or connector is None or not connector.webhook:
+        return JsonResponse({"error": "no active channel takes deliveries at this address"}, status=404)
+    try:
+        delivery = Delivery.from_request(request)
+    except RequestDataTooBig:
+        return JsonResponse({"error": "body too large"}, status=413)
+    if request.method not in ("GET", "POST"):
+        return JsonResponse({"error": f"method {request.method} not allowed; platforms GET to verify, POST to deliver"},
+                            status=405)
+    try:
+        if request.method == "GET":
+            answer = connector.handshake(delivery)
+            if answer is None:
+                return JsonResponse({"error": "not a verification request for this platform"}, status=400)
+            logger.info("webhook verification answered for channel %s", channel.slug)
+            return answer
+        connector.verify(delivery)
+    except BadSignature as exc:
+        # The payload is deliberately not logged: it is unauthenticated and may carry anyone's personal data.
+        logger.warning("webhook refused for channel %s from %s: %s (%d bytes, not stored)", channel.slug,
+                       _client(request), exc, len(delivery.body))
+        return JsonResponse({"error": f"signature check failed: {exc}"}, status=401)
+    try:
+        items = connector.parse(delivery)
+        stored = store_items(channel, items, source=EventSource.WEBHOOK)
+    except Malformed as exc:
+        logger.warning("webhook body refused for channel %s: %s (not stored)", channel.slug, exc)
+        return JsonResponse({"error": f"malformed delivery: {exc}"}, status=400)
+    return JsonResponse({"stored": stored.created, "duplicates": stored.duplicates})
