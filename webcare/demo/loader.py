@@ -197,7 +197,10 @@ def load_demo(now: datetime | None = None, seed: int = 7) -> DemoSummary:
         channels = {}
         for channel in scenario.channels:
             channels[channel["slug"]], _ = Channel.objects.get_or_create(
-                organisation=org, slug=channel["slug"], defaults={"kind": channel["kind"], "name": channel["name"]})
+                organisation=org, slug=channel["slug"],
+                # Demo channels are not connected to any platform: replies on them are simulated (marked sent, posted
+                # nowhere), and the channel list says so.
+                defaults={"kind": channel["kind"], "name": channel["name"], "settings": {"simulate": True}})
         Channel.objects.get_or_create(organisation=org, slug="api", defaults={"kind": "api", "name": "API"})
         people = _make_users(scenario, org, password)
         _make_canned_responses(scenario, org)

@@ -13,12 +13,14 @@ from datetime import datetime
 from functools import cache
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from pydantic import ValidationError
 
 from webcare.ingest.models import EventFormat, InboundEvent
-from webcare.ingest.schema import MessageIn
+from webcare.ingest.schema import MessageIn, MessageUpdateIn
 from webcare.ingest.store import ParsedItem, StoreResult, store
+from webcare.ingest.updates import UpdateItem, apply_updates
 
 
 class Step:
@@ -43,6 +45,9 @@ class PayloadError(Exception):
 class BatchOutcome:
     stored: StoreResult
     parse_failures: dict[int, str] = field(default_factory=dict)
+    #: Events that must be tried again later (an update whose message is not stored yet), with the reason.
+    waiting: dict[int, str] = field(default_factory=dict)
+    updated: int = 0
 
 
 def format_validation_error(exc: ValidationError) -> str:
@@ -54,14 +59,20 @@ def format_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_event(event: InboundEvent) -> list[MessageIn]:
-    """The messages in one raw event. Connectors for platform formats add their parsers in the channels work."""
+def parse_event(event: InboundEvent) -> list[MessageIn | MessageUpdateIn]:
+    """What one stored event says. Connectors normalise platform deliveries before they are stored
+    (webcare/channels/inbound.py), so every event is a message or an update to one in webcare's own format."""
+    model: type[MessageIn] | type[MessageUpdateIn]
     if event.format == EventFormat.NORMALIZED:
-        try:
-            return [MessageIn.model_validate(event.payload)]
-        except ValidationError as exc:
-            raise PayloadError(format_validation_error(exc)) from exc
-    raise PayloadError(f"unknown payload format {event.format!r}")
+        model = MessageIn
+    elif event.format == EventFormat.UPDATE:
+        model = MessageUpdateIn
+    else:
+        raise PayloadError(f"unknown payload format {event.format!r}")
+    try:
+        return [model.model_validate(event.payload)]
+    except ValidationError as exc:
+        raise PayloadError(format_validation_error(exc)) from exc
 
 
 @cache
@@ -73,13 +84,27 @@ def process(events: Sequence[InboundEvent], now: datetime | None = None,
             steps: Sequence[Step] | None = None) -> BatchOutcome:
     """Parse, store and run the steps for ``events``; the caller holds the transaction."""
     items: list[ParsedItem] = []
+    updates: list[UpdateItem] = []
     failures: dict[int, str] = {}
     for event in events:
         try:
-            items.extend(ParsedItem(event.channel, message, event) for message in parse_event(event))
+            for parsed in parse_event(event):
+                if isinstance(parsed, MessageUpdateIn):
+                    updates.append(UpdateItem(event, parsed))
+                else:
+                    items.append(ParsedItem(event.channel, parsed, event))
         except PayloadError as exc:
             failures[event.pk] = str(exc)
     stored = store(items, now)
     for step in configured_steps() if steps is None else steps:
         step.run(stored)
-    return BatchOutcome(stored=stored, parse_failures=failures)
+    # After the messages of the same batch are stored, so an edit delivered right behind its message finds it.
+    updated, waiting = apply_updates(updates, now or timezone.now()) if updates else ([], {})
+    if updated:
+        from webcare.live import publish
+
+        for organisation_id in {m.organisation_id for m in updated}:
+            tickets = [m.ticket_id for m in updated if m.organisation_id == organisation_id and m.ticket_id]
+            if tickets:
+                publish.tickets_changed(organisation_id, tickets, None)
+    return BatchOutcome(stored=stored, parse_failures=failures, waiting=waiting, updated=len(updated))

@@ -142,11 +142,14 @@ def _process_one_by_one(events: list[InboundEvent], now: datetime, tally: Tally)
 
 
 def _account(outcome: pipeline.BatchOutcome, events: list[InboundEvent], now: datetime, tally: Tally) -> None:
-    done = [e for e in events if e.pk not in outcome.parse_failures]
+    done = [e for e in events if e.pk not in outcome.parse_failures and e.pk not in outcome.waiting]
     for event in events:
         if event.pk in outcome.parse_failures:
             tally.failed += 1
             tally.dead += _fail(event, "payload invalid: " + outcome.parse_failures[event.pk], now, permanent=True)
+        elif event.pk in outcome.waiting:
+            tally.failed += 1
+            tally.dead += _fail(event, outcome.waiting[event.pk], now, permanent=False)
     _mark_done(done, now)
     tally.events += len(done)
     tally.messages += len(outcome.stored.messages)

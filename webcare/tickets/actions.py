@@ -21,6 +21,8 @@ from typing import Any, Final
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from webcare.channels.base import Action
+from webcare.channels.outbound import OutboundError, queue_message
 from webcare.conversations.models import Conversation, ConversationKind, DeliveryStatus, Direction, Message
 from webcare.core.models import Agent, ChannelKind, Role, Team
 from webcare.ingest.schema import MAX_TEXT
@@ -242,13 +244,18 @@ def do_reply(
     *,
     public: bool | None = None,
     next_status: str | None = Status.PENDING,
+    template: dict[str, Any] | None = None,
 ) -> Message:
     """Answer the customer on the ticket's conversation; the ticket then waits on the customer (``next_status``).
 
     The reply is stored as an outbound message without a platform id. On the ``api`` channel kind there is nothing to
-    send, so it is ``sent`` at once; on every other kind it is ``queued`` for the channel's sender (later work).
+    send, so it is ``sent`` at once; on every other kind it is ``queued``, with an outbound job for the channel's
+    sender in the same transaction (webcare/channels/sender.py), which records the platform id when it is sent.
     ``public`` defaults to the conversation's kind; a public reply on a private conversation is refused, as it would
-    publish a private exchange. ``next_status`` None keeps the status.
+    publish a private exchange; a private reply in a public thread is a private message to the author of the newest
+    public message (Facebook's private reply, an X DM …), refused where the platform has none. ``template``: an
+    approved template, needed where the platform allows no free text now (WhatsApp after 24 hours).
+    ``next_status`` None keeps the status.
 
     A reply on a solved ticket is allowed (a last word to the customer), and like any reply moves the ticket to
     ``next_status``: by default back to pending, so the customer's answer is expected; pass ``"solved"`` to keep it
@@ -277,6 +284,12 @@ def do_reply(
             author_name=author_name, text=text, sent_at=now, received_at=now,
             delivery_status=DeliveryStatus.SENT if channel.kind == ChannelKind.API else DeliveryStatus.QUEUED,
         )
+        private_reply = conversation.kind == ConversationKind.PUBLIC and not is_public
+        action = Action.PRIVATE_REPLY if private_reply else Action.REPLY
+        try:
+            queue_message(message, conversation, actor, action=action, template=template)
+        except OutboundError as exc:
+            raise ActionError(exc.field, exc.message) from exc
         events = [_event(locked, EventKind.REPLY, actor, now, "message", new=str(message.pk))]
         events += _events_from_changes(lifecycle.record_outbound(locked, now, next_status), actor, now)
         locked.save(update_fields=["status", "solved_at", "closed_at", "first_response_at", "last_response_at",
@@ -286,6 +299,20 @@ def do_reply(
         publish.tickets_changed(locked.organisation_id, [locked.pk], getattr(actor, 'pk', None))
         _copy_back(locked, ticket)
         return message
+
+
+def do_move_to_private(ticket: Ticket, actor: Any, private_text: str, public_note: str) -> tuple[Message, Message]:
+    """Move a public conversation to private messages in one action: a private reply to the author of the newest
+    public message, and a short public note saying so (both queued; both or neither). Returns (note, private)."""
+    if not public_note.strip():
+        raise ActionError("public_note", "the public note needs text (say that a private message is on its way)")
+    with transaction.atomic():
+        conversation = Conversation.objects.select_related("channel").get(pk=ticket.conversation_id)
+        if conversation.kind != ConversationKind.PUBLIC:
+            raise ActionError("ticket", "this conversation is already private")
+        private = do_reply(ticket, actor, private_text, public=False, next_status=Status.PENDING)
+        note = do_reply(ticket, actor, public_note, public=True, next_status=Status.PENDING)
+    return note, private
 
 
 def do_add_note(ticket: Ticket, actor: Any, text: str) -> Note:

@@ -1,0 +1,185 @@
+"""Queue outbound work on behalf of people: replies, private replies, moderation, retries.
+
+These are the only writers of :class:`OutboundJob` rows. They run inside the caller's transaction (a reply's message,
+its timeline row and its job commit together or not at all) and wake the in-process sender after the commit. The
+request is fixed here — thread, target, recipient, subject, references — so every retry sends the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from webcare.channels.base import Action, Capability, Connector
+from webcare.channels.models import JobStatus, OutboundJob
+from webcare.channels.registry import connector_for
+from webcare.conversations.models import Conversation, ConversationKind, DeliveryStatus, Direction, Message
+from webcare.customers.models import Identity
+
+#: Jobs on these kinds are not sent anywhere: the ``api`` channel's replies are read back through the REST API.
+NOTHING_TO_SEND = {"api"}
+MAX_REFERENCES = 20
+
+
+class OutboundError(Exception):
+    """A request a person made that cannot be queued; ``field`` names what is wrong (like tickets.ActionError)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ReplyOptions:
+    """What the composer may offer on a ticket's channel now (for the inbox)."""
+
+    capabilities: frozenset[Capability]
+    public_thread: bool
+    #: A platform rule limiting free replies now (WhatsApp's 24-hour window), "" when none.
+    window_note: str
+    template_required: bool
+    sends: bool
+
+    @property
+    def can_move_to_private(self) -> bool:
+        return self.public_thread and Capability.PRIVATE_REPLY in self.capabilities
+
+
+def _last_inbound(conversation: Conversation, ticket_id: int | None) -> Message | None:
+    queryset = Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
+    if ticket_id:
+        queryset = queryset.filter(ticket_id=ticket_id)
+    return queryset.exclude(external_id=None).order_by("-sent_at", "-id").first()
+
+
+def reply_options(conversation: Conversation, ticket_id: int | None = None,
+                  now: datetime | None = None) -> ReplyOptions:
+    connector = connector_for(conversation.channel)
+    if connector is None:
+        return ReplyOptions(frozenset({Capability.PUBLIC_REPLY}), conversation.kind == ConversationKind.PUBLIC, "",
+                            False, False)
+    now = now or timezone.now()
+    last = _last_inbound(conversation, None)
+    last_at = last.sent_at if last else None
+    return ReplyOptions(connector.capabilities, conversation.kind == ConversationKind.PUBLIC,
+                        connector.reply_window_note(last_at, now), connector.template_required(last_at, now), True)
+
+
+def _recipient(conversation: Conversation, target: Message | None) -> dict[str, str]:
+    identity: Identity | None = None
+    if target is not None and target.author_identity_id:
+        identity = Identity.objects.filter(pk=target.author_identity_id).first()
+    if identity is None and conversation.customer_id:
+        identity = (Identity.objects.filter(customer_id=conversation.customer_id, platform=conversation.channel.kind)
+                    .order_by("pk").first())
+    if identity is None:
+        return {}
+    recipient = {"id": identity.external_id, "handle": identity.handle, "name": identity.display_name}
+    last = Message.objects.filter(conversation=conversation, direction=Direction.INBOUND,
+                                  author_identity=identity).order_by("-sent_at").values_list("sent_at", flat=True)
+    if (last_at := last.first()) is not None:
+        recipient["last_inbound_at"] = last_at.isoformat()
+    return recipient
+
+
+def request_for(message: Message, conversation: Conversation, action: Action, *,
+                target: Message | None = None, template: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The request of a reply job: everything a connector needs, read now and stored with the job."""
+    target = target or _last_inbound(conversation, message.ticket_id)
+    references = list(Message.objects.filter(conversation=conversation).exclude(external_id=None)
+                      .exclude(pk=message.pk).order_by("sent_at", "id").values_list("external_id", flat=True))
+    subject = conversation.subject or (message.ticket.subject if message.ticket_id and message.ticket else "")
+    return {
+        "text": message.text, "conversation_id": conversation.external_id,
+        "conversation_public": conversation.kind == ConversationKind.PUBLIC,
+        "target_id": (target.external_id or "") if target else "", "recipient": _recipient(conversation, target),
+        "subject": (target.subject if target and target.subject else subject)[:500],
+        "references": references[-MAX_REFERENCES:], "attachments": list(message.attachments or []),
+        "template": template, "agent_name": message.author_name,
+    }
+
+
+def _wake() -> None:
+    from webcare.channels.sender import WAKE
+
+    transaction.on_commit(WAKE.set)
+
+
+def queue_message(message: Message, conversation: Conversation, actor: Any, *, action: Action = Action.REPLY,
+                  template: dict[str, Any] | None = None, target: Message | None = None) -> OutboundJob | None:
+    """Queue a just-written outbound message for its channel; None on channels with nothing to send to.
+
+    Must run inside the transaction that created ``message``.
+    """
+    channel = conversation.channel
+    if channel.kind in NOTHING_TO_SEND:
+        return None
+    connector = connector_for(channel)
+    if connector is None:
+        raise OutboundError("channel", f"channel {channel.slug!r} ({channel.kind}) has no connector to send with")
+    _check_can(connector, action)
+    if template is None and connector.template_required(_last_at(conversation), timezone.now()):
+        raise OutboundError("template", connector.reply_window_note(_last_at(conversation), timezone.now())
+                            or "only an approved template may be sent now")
+    job = OutboundJob.objects.create(
+        organisation_id=message.organisation_id, channel=channel, message=message, action=action,
+        request=request_for(message, conversation, action, target=target, template=template), created_by=actor,
+    )
+    _wake()
+    return job
+
+
+def _last_at(conversation: Conversation) -> datetime | None:
+    last = _last_inbound(conversation, None)
+    return last.sent_at if last else None
+
+
+def _check_can(connector: Connector, action: Action) -> None:
+    if not connector.can(action):
+        raise OutboundError("action", f"{connector.label or connector.kind} cannot {action.replace('_', ' ')}")
+
+
+def do_moderate(message: Message, action: Action, actor: Any) -> OutboundJob:
+    """Hide, unhide, delete or like a customer's public message on the platform (queued like a reply)."""
+    if action not in (Action.HIDE, Action.UNHIDE, Action.DELETE, Action.LIKE):
+        raise OutboundError("action", f"{action} is not a moderation action")
+    if not message.external_id:
+        raise OutboundError("message", "this message has no platform id to act on")
+    if action in (Action.HIDE, Action.UNHIDE) and not message.is_public:
+        raise OutboundError("action", "only public messages can be hidden")
+    connector = connector_for(message.channel)
+    if connector is None:
+        raise OutboundError("channel", "this channel has no connector")
+    _check_can(connector, action)
+    with transaction.atomic():
+        job = OutboundJob.objects.create(
+            organisation_id=message.organisation_id, channel=message.channel, message=message, action=action,
+            request={"target_id": message.external_id, "conversation_id": message.conversation.external_id,
+                     "conversation_public": message.conversation.kind == ConversationKind.PUBLIC},
+            created_by=actor,
+        )
+        _wake()
+    return job
+
+
+def do_retry(message: Message, actor: Any) -> OutboundJob:
+    """Send a failed or uncertain reply again — a person's decision, after checking the platform when uncertain."""
+    with transaction.atomic():
+        job = (OutboundJob.objects.select_for_update().filter(message=message, action__in=[Action.REPLY,
+                                                                                           Action.PRIVATE_REPLY])
+               .order_by("-id").first())
+        if job is None:
+            raise OutboundError("message", "this message was never queued for sending")
+        if job.status not in (JobStatus.FAILED, JobStatus.UNCERTAIN):
+            raise OutboundError("message",
+                                f"only a failed or uncertain message can be retried; this one is {job.status}")
+        job.status, job.attempts, job.next_attempt_at, job.last_error = JobStatus.PENDING, 0, timezone.now(), ""
+        job.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+        Message.objects.filter(pk=message.pk).update(delivery_status=DeliveryStatus.QUEUED, delivery_error="")
+        _wake()
+    return job
