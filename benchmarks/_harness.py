@@ -51,8 +51,11 @@ class Target:
                               capture_output=capture, text=True)
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([WEBCARE, *args], env=self.env, cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        """Start ``webcare …``; its output goes to a log file in the data directory (a pipe nobody reads fills up
+        and blocks the process mid-benchmark)."""
+        log = open(self.data_dir / f"{args[0]}-{time.monotonic_ns()}.log", "w")  # noqa: SIM115 - closed by the OS
+        return subprocess.Popen([WEBCARE, *args], env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                text=True)
 
     def django(self, code: str) -> str:
         """Run Python with Django set up against this target; returns its standard output."""
@@ -134,7 +137,8 @@ def served(target: Target, *extra: str) -> Iterator[str]:
                         break
             except OSError as exc:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    output = proc.stderr.read() if proc.stderr else ""
+                    logs = sorted(target.data_dir.glob("serve-*.log"))
+                    output = logs[-1].read_text()[-3000:] if logs else ""
                     raise RuntimeError("webcare serve did not start: " + output) from exc
                 time.sleep(0.2)
         yield base

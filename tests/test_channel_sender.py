@@ -305,3 +305,33 @@ def test_demo_channels_simulate_sending(personas: Personas, httpserver: Any) -> 
     assert sender.send_due().sent == 1
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.SENT and message.external_id.startswith("simulated:")
+
+
+def test_a_deactivated_channel_sends_nothing_until_it_is_active_again(personas: Personas, httpserver: Any,
+                                                                     stub_kinds: None) -> None:
+    ticket = _ticket(personas, httpserver)
+    message = do_reply(ticket, personas.agent, "Vent")
+    Channel.objects.filter(slug="stub").update(is_active=False)
+    assert sender.send_due(max_wait=0).total == 0
+    assert len(httpserver.log) == 0
+    Channel.objects.filter(slug="stub").update(is_active=True)
+    _expect_send(httpserver, "Vent").respond_with_json({"id": "p-a"})
+    assert sender.send_due().sent == 1
+    message.refresh_from_db()
+    assert message.external_id == "p-a"
+
+
+def test_a_reply_that_replaces_an_earlier_one_on_the_platform_keeps_both_rows(personas: Personas, httpserver: Any,
+                                                                              stub_kinds: None) -> None:
+    """A review has one company reply: the second reply gets the same platform id as the first."""
+    ticket = _ticket(personas, httpserver)
+    first = do_reply(ticket, personas.agent, "Første svar")
+    _expect_send(httpserver, "Første svar").respond_with_json({"id": "review-1:reply"})
+    sender.send_due()
+    second = do_reply(ticket, personas.agent, "Rettet svar")
+    _expect_send(httpserver, "Rettet svar").respond_with_json({"id": "review-1:reply"})
+    sender.send_due()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.external_id, first.text) == (None, "Første svar")
+    assert second.external_id == "review-1:reply"

@@ -138,6 +138,11 @@ LOGOUT_REDIRECT_URL = "/login/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("WEBCARE_SECURE_COOKIES", default=False)
+#: Behind a TLS-ending proxy that sets X-Forwarded-Proto and X-Forwarded-Host, so the webhook URLs shown to admins
+#: are the public https ones. Only switch this on behind such a proxy: otherwise clients could claim https.
+if env_bool("WEBCARE_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -167,5 +172,8 @@ LOGGING = {
     "loggers": {
         "webcare": {"handlers": ["console"], "level": env_str("WEBCARE_LOG_LEVEL", "INFO")},
         "django": {"handlers": ["console"], "level": "WARNING"},
+        # httpx logs every request URL at INFO, and some platforms put the token in the URL (Telegram's bot API).
+        "httpx": {"handlers": ["console"], "level": "WARNING"},
+        "httpcore": {"handlers": ["console"], "level": "WARNING"},
     },
 }

@@ -43,7 +43,8 @@ def platform_error(response: httpx.Response) -> str:
         if isinstance(error, dict):
             return str(error.get("message") or error)[:300]
         if isinstance(error, str):
-            return error[:300]
+            message = body.get("message")
+            return (f"{error}: {message}" if isinstance(message, str) and message else error)[:300]
         for key in ("description", "detail", "title", "message"):
             if body.get(key):
                 return str(body[key])[:300]

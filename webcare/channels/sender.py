@@ -130,7 +130,7 @@ def claim(now: datetime | None = None) -> OutboundJob | None:
     now = now or timezone.now()
     with transaction.atomic():
         queryset = (OutboundJob.objects.filter(status=JobStatus.PENDING, next_attempt_at__lte=now,
-                                               channel__send_after__lte=now)
+                                               channel__send_after__lte=now, channel__is_active=True)
                     .order_by("next_attempt_at", "id"))
         if connection.features.has_select_for_update_skip_locked:
             queryset = queryset.select_for_update(skip_locked=True, of=("self",))
@@ -182,8 +182,12 @@ def record_success(job: OutboundJob, result: SendResult, now: datetime | None = 
             if result.external_id:
                 # The platform may have echoed our own message back before we got here (Messenger echoes, X DMs);
                 # the echo was stored as a brand message without an agent: ours replaces it.
-                Message.objects.filter(channel_id=message.channel_id, external_id=result.external_id,
-                                       direction=Direction.OUTBOUND).exclude(pk=message.pk).delete()
+                same = Message.objects.filter(channel_id=message.channel_id, external_id=result.external_id,
+                                              direction=Direction.OUTBOUND).exclude(pk=message.pk)
+                same.filter(outbound_jobs__isnull=True).delete()
+                # An earlier reply of ours with the same id was replaced on the platform (a review has one reply):
+                # it keeps its row and text, without the id now worn by this one.
+                same.update(external_id=None)
                 message.external_id = result.external_id[:255]
                 fields.append("external_id")
             if message.delivery_status in (DeliveryStatus.QUEUED, DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN):

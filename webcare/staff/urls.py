@@ -1,8 +1,8 @@
-"""URLs of the staff pages (``/staff/``): agents and teams of the signed-in admin's organisation."""
+"""URLs of the staff pages (``/staff/``): agents, teams and channels of the signed-in admin's organisation."""
 
 from django.urls import path
 
-from webcare.staff import views
+from webcare.staff import channels, views
 
 app_name = "staff"
 urlpatterns = [
@@ -13,4 +13,10 @@ urlpatterns = [
     path("teams/", views.team_list, name="teams"),
     path("teams/new/", views.team_new, name="team_new"),
     path("teams/<int:team_id>/", views.team_edit, name="team"),
+    path("channels/", channels.channel_list, name="channels"),
+    path("channels/new/", channels.channel_kinds, name="channel_kinds"),
+    path("channels/new/<str:kind>/", channels.channel_connect, name="channel_connect"),
+    path("channels/<int:channel_id>/", channels.channel_edit, name="channel"),
+    path("channels/<int:channel_id>/check/", channels.channel_check, name="channel_check"),
+    path("channels/<int:channel_id>/active/", channels.channel_active, name="channel_active"),
 ]
