@@ -23,6 +23,20 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The e-mail tests talk to a real IMAP server: Debian's dovecot, started by the tests with a private configuration
+# (scripts/mailserver.sh); nothing of the machine's own mail set-up is used.
+if [ ! -x /usr/sbin/dovecot ] || [ ! -x /usr/lib/dovecot/lmtp ] || [ ! -x /usr/lib/dovecot/imap ]; then
+  echo "== installing Debian's dovecot for the e-mail tests"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "dovecot is missing; install it with: sudo apt-get install dovecot-imapd dovecot-lmtpd" >&2; exit 1
+  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-lmtpd >/dev/null
+  # Debian starts the system-wide dovecot on install; the tests run their own, so the system one is not needed.
+  (command -v service >/dev/null && service dovecot stop >/dev/null 2>&1) || pkill -x dovecot || true
+fi
+# Real servers are part of the suite: a test that cannot reach one fails instead of skipping.
+export WEBCARE_REQUIRE_SERVICES=1
+
 echo "== lint (ruff) and types (mypy)"
 "$VENV/bin/ruff" check webcare tests benchmarks
 WEBCARE_DATA_DIR="$(mktemp -d)" "$VENV/bin/mypy" webcare

@@ -76,3 +76,12 @@ def test_it_shares_saved_searches_that_find_the_outage() -> None:
     assert {"Outage Bergen", "Urgent, nobody on it", "Billing on social"} <= names
     assert saved_searches.tickets(outage.organisation, outage.query, kari).count() == Ticket.objects.filter(
         labels__name="outage-bergen").count() > 0
+
+
+@pytest.mark.usefixtures("demo")
+def test_it_loads_the_faq_the_web_chat_suggests_from_and_marks_its_channels_as_demo() -> None:
+    from webcare.core.models import Channel
+    from webcare.knowledge.models import Article
+
+    assert Article.objects.filter(organisation__slug="fjordnett", language="nb").count() >= 10
+    assert all(channel.settings.get("simulate") for channel in Channel.objects.exclude(kind="api"))

@@ -204,6 +204,10 @@ def load_demo(now: datetime | None = None, seed: int = 7) -> DemoSummary:
         Channel.objects.get_or_create(organisation=org, slug="api", defaults={"kind": "api", "name": "API"})
         people = _make_users(scenario, org, password)
         _make_canned_responses(scenario, org)
+        # The FAQ the web chat suggests from while a customer types (webcare/knowledge/demo_articles.json).
+        from webcare.knowledge.loader import DEMO_FILE, load_file
+
+        load_file(org, DEMO_FILE)
         _make_saved_searches(scenario, org, people["users"])
     _store_messages(scenario, channels)
     with transaction.atomic():

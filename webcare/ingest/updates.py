@@ -80,13 +80,12 @@ def apply_updates(items: Sequence[UpdateItem], now: datetime) -> tuple[list[Mess
     waiting: dict[int, str] = {}
     changed: dict[int, tuple[Message, set[str]]] = {}
     for item in items:
-        message = by_key.get((item.event.channel_id, item.update.message_id))
-        if message is None:
+        target = by_key.get((item.event.channel_id, item.update.message_id))
+        if target is None:
             waiting[item.event.pk] = f"message {item.update.message_id!r} is not stored (yet)"
             continue
-        fields = apply_one(message, item.update, now)
-        if fields:
-            changed.setdefault(message.pk, (message, set()))[1].update(fields)
-    for message, fields in changed.values():
-        message.save(update_fields=sorted(fields))
-    return [message for message, _ in changed.values()], waiting
+        if fields := apply_one(target, item.update, now):
+            changed.setdefault(target.pk, (target, set()))[1].update(fields)
+    for target, names in changed.values():
+        target.save(update_fields=sorted(names))
+    return [target for target, _ in changed.values()], waiting
