@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from webcare.channels import health
@@ -21,6 +21,7 @@ from webcare.channels.base import ConnectorError, HealthReport, HealthStatus, Se
 from webcare.channels.inbound import store_items
 from webcare.channels.registry import CONNECTORS, connector_class, connector_for
 from webcare.core.models import Channel
+from webcare.core.threads import start_daemon
 from webcare.ingest.models import EventSource
 
 logger = logging.getLogger("webcare.poller")
@@ -112,12 +113,4 @@ def run_forever(stop: threading.Event, idle_seconds: float = 5.0) -> None:
 
 
 def start_in_process(stop: threading.Event) -> threading.Thread:
-    def target() -> None:
-        try:
-            run_forever(stop)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target, name="webcare-poller", daemon=True)
-    thread.start()
-    return thread
+    return start_daemon("webcare-poller", run_forever, stop)

@@ -37,6 +37,7 @@ from webcare.channels.models import JobStatus, OutboundJob
 from webcare.channels.registry import connector_class, connector_for
 from webcare.conversations.models import DeliveryStatus, Direction, Message
 from webcare.core.models import Channel
+from webcare.core.threads import start_daemon
 
 logger = logging.getLogger("webcare.sender")
 
@@ -304,12 +305,4 @@ def run_forever(stop: threading.Event, idle_seconds: float = 0.5) -> SendTally:
 
 
 def start_in_process(stop: threading.Event) -> threading.Thread:
-    def target() -> None:
-        try:
-            run_forever(stop)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target, name="webcare-sender", daemon=True)
-    thread.start()
-    return thread
+    return start_daemon("webcare-sender", run_forever, stop)

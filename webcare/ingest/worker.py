@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from webcare.core.threads import start_daemon
 from webcare.ingest import pipeline
 from webcare.ingest.models import EventStatus, InboundEvent
 
@@ -219,16 +220,7 @@ def run_forever(stop: threading.Event, batch_size: int | None = None, idle_secon
 
 def start_in_process(stop: threading.Event) -> threading.Thread:
     """Start the embedded worker as a daemon thread of the web server (the zero-set-up default)."""
-
-    def target() -> None:
-        try:
-            run_forever(stop)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target, name="webcare-worker", daemon=True)
-    thread.start()
-    return thread
+    return start_daemon("webcare-worker", run_forever, stop)
 
 
 def wait_until_idle(timeout: float = 10.0) -> bool:
