@@ -649,3 +649,36 @@ def test_a_messenger_reply_goes_to_the_psid_and_its_echo_is_not_stored_twice(fb:
     drain()
     assert Message.objects.filter(channel=fb, external_id="m_sent_1").count() == 1
     assert Message.objects.get(channel=fb, external_id="m_sent_1").author_agent == personas.agent
+
+
+def test_one_app_serves_several_pages_and_each_page_gets_its_own_entries(fb: Channel, personas: Personas) -> None:
+    """Meta sends every page of an app to one callback URL: entries for the organisation's other page are stored on
+    that page's channel (checked with its own app secret), entries for pages nobody here serves are left out."""
+    other_page = "222333444555666"
+    sweden = Channel.objects.create(organisation=personas.org, kind="facebook", slug="fb-se", name="Fjordnett SE",
+                                    settings={"page_id": other_page})
+    sweden.set_credentials({"page_access_token": "se-token", "app_secret": APP_SECRET, "verify_token": VERIFY})
+    sweden.save()
+    payload = fixture("meta_feed_comment.json")
+    swedish = json.loads(json.dumps(payload["entry"][0]).replace(PAGE, other_page).replace("900900900900901",
+                                                                                           "900900900900902"))
+    stranger = json.loads(json.dumps(payload["entry"][0]).replace(PAGE, "999").replace("900900900900901", "7"))
+    payload["entry"] += [swedish, stranger]
+
+    response = deliver(fb, payload)
+
+    assert response.json() == {"stored": 2, "duplicates": 0}
+    stored = dict(InboundEvent.objects.values_list("external_id", "channel__slug"))
+    assert stored == {COMMENT: "fb", "800100200300400_900900900900902": "fb-se"}
+    assert deliver(fb, payload).json() == {"stored": 0, "duplicates": 2}
+
+
+def test_a_sibling_page_with_another_app_secret_does_not_take_the_entries(fb: Channel, personas: Personas) -> None:
+    sweden = Channel.objects.create(organisation=personas.org, kind="facebook", slug="fb-se", name="Fjordnett SE",
+                                    settings={"page_id": "222333444555666"})
+    sweden.set_credentials({"page_access_token": "se-token", "app_secret": "another-app", "verify_token": VERIFY})
+    sweden.save()
+    payload = fixture("meta_feed_comment.json")
+    payload["entry"].append(json.loads(json.dumps(payload["entry"][0]).replace(PAGE, "222333444555666")))
+    assert deliver(fb, payload).json() == {"stored": 1, "duplicates": 0}
+    assert not InboundEvent.objects.filter(channel=sweden).exists()

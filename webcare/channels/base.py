@@ -258,6 +258,17 @@ class Connector:
         Unknown event types are skipped (and logged), never an error: platforms add types without notice."""
         raise Malformed(f"{self.kind} connector does not take webhooks")
 
+    @property
+    def account_id(self) -> str:
+        """The platform account this channel is (a page id, a phone number id …); "" where that does not apply."""
+        return ""
+
+    def other_accounts(self, delivery: Delivery) -> set[str]:
+        """Accounts named in a verified delivery that are not this channel's. One platform app has one callback URL
+        for every account it serves (Meta), so a delivery to one channel's URL can carry another page's events: the
+        webhook view hands those to the organisation's channel for that account."""
+        return set()
+
     def poll(self, state: Mapping[str, Any]) -> tuple[list[InboundItem], dict[str, Any]]:
         """For polling connectors: new items since ``state`` (a cursor the connector chose), and the new state."""
         raise NotImplementedError

@@ -364,6 +364,18 @@ class MetaConnector(Connector):
                 items += self.change_items(change, account, f"{where}.changes[{index}]", entry_at)
         return items
 
+    def other_accounts(self, delivery: Delivery) -> set[str]:
+        """The entries' account ids that are not this channel's (another page of the same Meta app)."""
+        try:
+            body = delivery.json()
+        except Malformed:
+            return set()
+        if not isinstance(body, dict) or body.get("object") != self.meta_object or not isinstance(body.get("entry"),
+                                                                                                  list):
+            return set()
+        found = {str(entry.get("id")) for entry in body["entry"] if isinstance(entry, dict) and entry.get("id")}
+        return found - {self.account_id, "0", ""} if self.account_id else set()
+
     def change_items(self, change: dict[str, Any], account: str, where: str, entry_at: datetime) -> list[InboundItem]:
         """One ``changes[]`` item (Facebook's feed, Instagram's comments); subclasses read their fields."""
         logger.info("%s: skipped a %r change", self.kind, change.get("field"))

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from webcare.channels.base import BadSignature, Delivery, Malformed
+from webcare.channels.base import BadSignature, Connector, Delivery, Malformed
 from webcare.channels.inbound import store_items
 from webcare.channels.registry import connector_for
 from webcare.core.models import Channel
@@ -56,9 +57,37 @@ def webhook(request: HttpRequest, key: str) -> HttpResponse:
                        _client(request), exc, len(delivery.body))
         return JsonResponse({"error": f"signature check failed: {exc}"}, status=401)
     try:
-        items = connector.parse(delivery)
-        stored = store_items(channel, items, source=EventSource.WEBHOOK)
+        with transaction.atomic():  # this channel's items and its siblings': all stored, or none and no 200
+            stored = store_items(channel, connector.parse(delivery), source=EventSource.WEBHOOK)
+            for sibling, items in _siblings_items(channel, connector, delivery):
+                more = store_items(sibling, items, source=EventSource.WEBHOOK)
+                stored.created += more.created
+                stored.duplicates += more.duplicates
     except Malformed as exc:
         logger.warning("webhook body refused for channel %s: %s (not stored)", channel.slug, exc)
         return JsonResponse({"error": f"malformed delivery: {exc}"}, status=400)
     return JsonResponse({"stored": stored.created, "duplicates": stored.duplicates})
+
+
+def _siblings_items(channel: Channel, connector: Connector, delivery: Delivery) -> list[tuple[Channel, list]]:
+    """The parts of a delivery for other accounts, parsed by the organisation's channels for those accounts.
+
+    A Meta app has one callback URL for all the pages (or numbers) it serves, so one page's URL receives the others'
+    events too. Each sibling checks the signature with its own secret before its part is taken; an account no active
+    channel of the organisation serves is left out (logged by the connector)."""
+    wanted = connector.other_accounts(delivery)
+    if not wanted:
+        return []
+    found = []
+    siblings = Channel.objects.filter(organisation_id=channel.organisation_id, kind=channel.kind, is_active=True)
+    for sibling in siblings.exclude(pk=channel.pk):
+        other = connector_for(sibling)
+        if other is None or other.account_id not in wanted:
+            continue
+        try:
+            other.verify(delivery)
+        except BadSignature as exc:
+            logger.warning("webhook part for channel %s refused: %s", sibling.slug, exc)
+            continue
+        found.append((sibling, other.parse(delivery)))
+    return found

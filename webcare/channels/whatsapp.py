@@ -44,6 +44,7 @@ from webcare.channels.base import (
     Capability,
     ConnectorError,
     CredentialField,
+    Delivery,
     HealthReport,
     HealthStatus,
     InboundItem,
@@ -167,6 +168,20 @@ class WhatsAppConnector(MetaConnector):
         """A WhatsApp entry's id is the WhatsApp Business Account, not the phone number this channel is: which number
         a change is for is in its ``metadata.phone_number_id``, checked per change in :meth:`_parse_value`."""
         return self.account_id or str(entry.get("id") or "")
+
+    def other_accounts(self, delivery: Delivery) -> set[str]:
+        """The phone number ids of the changes that are not this channel's number (another number of the app)."""
+        try:
+            body = delivery.json()
+        except Malformed:
+            return set()
+        numbers: set[str] = set()
+        for entry in body.get("entry") or [] if isinstance(body, dict) else []:
+            for change in entry.get("changes") or [] if isinstance(entry, dict) else []:
+                value = change.get("value") if isinstance(change, dict) else None
+                if isinstance(value, dict) and (number := _obj(value.get("metadata")).get("phone_number_id")):
+                    numbers.add(str(number))
+        return numbers - {self.account_id} if self.account_id else set()
 
     def change_items(self, change: dict[str, Any], account: str, where: str, entry_at: datetime) -> list[InboundItem]:
         """One ``changes[]`` item: WhatsApp puts messages and statuses in the ``messages`` field."""
