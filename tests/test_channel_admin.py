@@ -7,6 +7,8 @@ WhatsApp's phone-number lookup are the credential checks. A new channel has no s
 
 from __future__ import annotations
 
+import json
+
 import re
 from typing import Any
 
@@ -431,18 +433,45 @@ def test_it_marks_the_field_at_fault(personas: Personas, platform: Any) -> None:
     assert platform.log == []
 
 
-def test_it_connects_from_the_form_and_lists_the_channel_healthy(personas: Personas, platform: Any) -> None:
+def test_it_connects_from_the_form_registers_the_webhook_and_lists_the_channel_healthy(
+        personas: Personas, platform: Any) -> None:
     expect_get_me(platform, BOT_TOKEN, BOT)
+    platform.expect_ordered_request(f"/bot{BOT_TOKEN}/setWebhook", method="POST").respond_with_json(
+        {"ok": True, "result": True, "description": "Webhook was set"})
     client = client_for(personas.admin)
     response = client.post("/staff/channels/new/telegram/", {
         "name": "Fjordnett on Telegram", "field_bot_token": BOT_TOKEN, "field_secret_token": SECRET_TOKEN})
     assert response.status_code == 302 and response["Location"] == "/staff/channels/"
+    platform.check_assertions()
     channel = Channel.objects.get(kind="telegram")
+    hook = f"http://testserver/hooks/{channel.webhook_key}/"
+    assert json.loads(platform.log[-1][0].data) == {
+        "url": hook, "secret_token": SECRET_TOKEN,
+        "allowed_updates": ["message", "edited_message", "channel_post", "edited_channel_post"]}
     page = client.get("/staff/channels/").content.decode()
     assert "Connected “Fjordnett on Telegram” (Telegram bot). The platform answered: @fjordnett_bot" in page
-    assert "give the platform this channel&#x27;s webhook URL" in page
+    assert f"Webhook registered: Telegram delivers this bot&#x27;s updates to {hook}" in page
     row = row_of(page, channel)
     assert ">OK<" in row and f"/hooks/{channel.webhook_key}/" in row
+
+
+def test_a_webhook_url_the_platform_refuses_is_said_and_can_be_registered_again(personas: Personas,
+                                                                                platform: Any) -> None:
+    channel = telegram_channel(personas, platform)
+    refusal = {"ok": False, "error_code": 400,
+               "description": "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"}
+    platform.expect_ordered_request(f"/bot{BOT_TOKEN}/setWebhook", method="POST").respond_with_json(refusal,
+                                                                                                   status=400)
+    client = client_for(personas.admin)
+    response = client.post(f"/staff/channels/{channel.pk}/register-webhook/", {"back": "channel"})
+    assert response.status_code == 302 and response["Location"] == f"/staff/channels/{channel.pk}/"
+    page = client.get(f"/staff/channels/{channel.pk}/").content.decode()
+    assert "The platform did not take the webhook URL: Telegram setWebhook: HTTP 400: Bad Request: bad webhook: " \
+           "An HTTPS URL must be provided for webhook" in page
+    assert "Register the webhook URL with the platform" in page
+    agent = client_for(personas.agent).post(f"/staff/channels/{channel.pk}/register-webhook/")
+    assert agent.status_code == 403
+    assert len(platform.log) == 1
 
 
 def test_the_edit_page_never_shows_a_stored_secret(personas: Personas, platform: Any) -> None:

@@ -37,6 +37,10 @@ def telegram(httpserver: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     httpserver.expect_ordered_request(f"/bot{BOT_TOKEN}/getMe", method="POST", json={}).respond_with_json(
         {"ok": True, "result": {"id": 123456789, "is_bot": True, "first_name": "Fjordnett",
                                 "username": "fjordnett_bot"}})
+    # Then webcare registers the webhook; Telegram refuses a plain-http URL like the test server's, in its words.
+    httpserver.expect_ordered_request(f"/bot{BOT_TOKEN}/setWebhook", method="POST").respond_with_json(
+        {"ok": False, "error_code": 400,
+         "description": "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"}, status=400)
     return httpserver
 
 
@@ -93,7 +97,9 @@ def test_an_admin_connects_a_telegram_bot_after_a_wrong_token(browser: Any, live
     assert "OK" in row.locator(".health").inner_text()
     assert "@fjordnett_bot (Fjordnett)" in row.inner_text()
     assert row.locator("code.url").inner_text() == hook
-    assert "Connected “Fjordnett on Telegram”" in page.locator(".notices").inner_text()
+    notices = page.locator(".notices").inner_text()
+    assert "Connected “Fjordnett on Telegram”" in notices
+    assert "The platform did not take the webhook URL" in notices and "An HTTPS URL must be provided" in notices
     row.get_by_role("button", name="Copy the webhook URL of Fjordnett on Telegram").click()
     row.locator(".copied", has_text="Copied").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == hook

@@ -215,6 +215,9 @@ class Connector:
     #: Receives by webhook (the view at /hooks/<key>/), by polling (``poll``), or both.
     webhook: ClassVar[bool] = True
     polling: ClassVar[bool] = False
+    #: Whether webcare can tell the platform its webhook URL itself (:meth:`register_webhook`), so the admin does not
+    #: have to do it by hand on the platform's side.
+    registers_webhook: ClassVar[bool] = False
     #: The platform's API root; ``Channel.settings["api_base_url"]`` overrides it (a proxy, or a stub in tests).
     default_api_base: ClassVar[str] = ""
 
@@ -277,6 +280,11 @@ class Connector:
     def send(self, request: OutboundRequest) -> SendResult:
         """Carry out one outbound request on the platform; :class:`SendError` when it did not."""
         raise SendError(f"{self.kind} connector cannot send", retryable=False)
+
+    def register_webhook(self, url: str) -> str:
+        """Tell the platform to deliver this channel's events to ``url``; returns what the platform said.
+        :class:`SendError` with the platform's words when it refused (e.g. a URL that is not https)."""
+        raise ConnectorError(f"{self.label or self.kind}: register the webhook URL on the platform's side")
 
     def check(self) -> HealthReport:
         """Try the credentials against the platform (one cheap authenticated call)."""

@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from webcare.channels import health
-from webcare.channels.base import Connector, CredentialField, HealthReport, HealthStatus
-from webcare.channels.registry import CONNECTORS, connector_class
+from webcare.channels.base import Connector, ConnectorError, CredentialField, HealthReport, HealthStatus, SendError
+from webcare.channels.registry import CONNECTORS, connector_class, connector_for
 from webcare.core.models import Channel, Organisation
 from webcare.staff.actions import MAX_SLUG, is_admin, slug_for
 from webcare.tickets.actions import ActionError
@@ -286,3 +286,15 @@ def check_channel(channel: Channel, actor: Any) -> HealthReport:
     _require_admin(channel.organisation, actor)
     return health.check(channel)
 
+
+def register_webhook(channel: Channel, actor: Any, url: str) -> str:
+    """Tell the platform to deliver to ``url`` (where the connector can); returns the platform's answer.
+    :class:`ActionError` on "webhook" with the platform's words when it refused."""
+    _require_admin(channel.organisation, actor)
+    connector = connector_for(channel)
+    if connector is None or not connector.registers_webhook:
+        raise ActionError("webhook", "this platform's webhook is registered on the platform's side")
+    try:
+        return connector.register_webhook(url)
+    except (SendError, ConnectorError) as exc:
+        raise ActionError("webhook", str(exc)) from exc

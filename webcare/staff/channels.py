@@ -182,7 +182,7 @@ def _form(request: HttpRequest, me: Agent, cls: type[Connector], values: dict[st
         values=values, errors=errors, refused=refused,
         refused_label=health_label(refused.report.status) if refused else "",
         fields=_fields(cls, values, channel, errors), demo=bool(channel and channel.settings.get("simulate")),
-        offers_poll_interval=actions.offers_poll_interval(cls),
+        offers_poll_interval=actions.offers_poll_interval(cls), registers_webhook=cls.registers_webhook,
         poll_limits=(actions.MIN_POLL_SECONDS, actions.MAX_POLL_SECONDS),
     )
     add_never_cache_headers(response)  # the page is about credentials; keep it out of caches
@@ -225,9 +225,30 @@ def channel_connect(request: HttpRequest, me: Agent, kind: str) -> HttpResponse:
         return _form(request, me, cls, values, error=exc)
     text = _("Connected “%(name)s” (%(kind)s).") % {"name": channel.name, "kind": _(cls.label)}
     messages.success(request, " ".join(part for part in (text, _outcome(report)) if part))
-    if cls.webhook:
+    if cls.registers_webhook:
+        _register(request, channel)
+    elif cls.webhook:
         messages.info(request, _("Now give the platform this channel's webhook URL, shown in the list."))
     return redirect("staff:channels")
+
+
+def _register(request: HttpRequest, channel: Channel) -> None:
+    """Tell the platform the channel's webhook URL, and say how that went."""
+    try:
+        answer = actions.register_webhook(channel, request.user, webhook_url(request, channel))
+    except ActionError as exc:
+        messages.error(request, _("The platform did not take the webhook URL: %(detail)s") % {"detail": exc.message})
+        return
+    messages.success(request, _("Webhook registered: %(detail)s") % {"detail": answer})
+
+
+@require_POST
+@staff_page(admins_only=True)
+def channel_register(request: HttpRequest, me: Agent, channel_id: int) -> HttpResponse:
+    """"Register webhook": tell the platform (Telegram) to deliver to this channel's URL."""
+    channel = _channel(me, channel_id)
+    _register(request, channel)
+    return _back(request, channel)
 
 
 def _stored_values(channel: Channel, cls: type[Connector]) -> dict[str, Any]:

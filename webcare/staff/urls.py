@@ -18,5 +18,6 @@ urlpatterns = [
     path("channels/new/<str:kind>/", channels.channel_connect, name="channel_connect"),
     path("channels/<int:channel_id>/", channels.channel_edit, name="channel"),
     path("channels/<int:channel_id>/check/", channels.channel_check, name="channel_check"),
+    path("channels/<int:channel_id>/register-webhook/", channels.channel_register, name="channel_register"),
     path("channels/<int:channel_id>/active/", channels.channel_active, name="channel_active"),
 ]
