@@ -282,7 +282,8 @@ INSERT INTO conversations_message (organisation_id, channel_id, conversation_id,
                                    is_public, author_identity_id, author_agent_id, author_name, text, subject,
                                    attachments, in_reply_to, sent_at, received_at, delivery_status, delivery_error,
                                    event_id, triaged_at, language, pii, redacted_text, profane, profanity_terms,
-                                   abuse_score, sentiment, sentiment_label, intents, register, signals)
+                                   abuse_score, sentiment, sentiment_label, intents, register, signals, edits,
+                                   hidden)
 SELECT %(org)s, c.channel_id, c.id, %(tbase)s + s.n, CASE WHEN inbound THEN 'm' ELSE 'r' END || s.n || '-' || k,
        CASE WHEN inbound THEN 'inbound' ELSE 'outbound' END, c.kind = 'public',
        CASE WHEN inbound THEN %(ibase)s + s.m END, CASE WHEN NOT inbound THEN (%(agents)s::int[])[who] END,
@@ -295,7 +296,7 @@ SELECT %(org)s, c.channel_id, c.id, %(tbase)s + s.n, CASE WHEN inbound THEN 'm' 
        '[]'::jsonb, CASE WHEN inbound THEN 0.05 END, CASE WHEN inbound THEN -0.4 END,
        CASE WHEN inbound THEN 'negative' ELSE '' END,
        CASE WHEN inbound THEN '["complaint"]' ELSE '[]' END::jsonb, CASE WHEN inbound THEN 'informal' ELSE '' END,
-       '[]'::jsonb
+       '[]'::jsonb, '[]'::jsonb, false
 FROM bench_seed AS s
 JOIN conversations_conversation AS c ON c.id = %(cbase)s + s.n
 JOIN customers_customer AS cu ON cu.id = c.customer_id

@@ -16,6 +16,7 @@ METHODS = ("get", "post", "patch", "put", "delete")
 
 EXPECTED = {
     ("post", "/api/v1/inbound"),
+    ("post", "/api/v1/messages/{message_id}/retry"), ("post", "/api/v1/messages/{message_id}/moderate"),
     ("get", "/api/v1/tickets"), ("get", "/api/v1/tickets/{ticket_id}"), ("patch", "/api/v1/tickets/{ticket_id}"),
     ("post", "/api/v1/tickets/{ticket_id}/replies"), ("post", "/api/v1/tickets/{ticket_id}/notes"),
     ("post", "/api/v1/tickets/{ticket_id}/links"),

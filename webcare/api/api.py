@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ninja import NinjaAPI, Swagger
 
-from webcare.api import conversations, customers, errors, events, inbound, tickets
+from webcare.api import conversations, customers, errors, events, inbound, messages, tickets
 from webcare.api.auth import TokenAuth
 
 if TYPE_CHECKING:
@@ -45,5 +45,6 @@ errors.install(api)
 api.add_router("", inbound.router)
 api.add_router("/tickets", tickets.router)
 api.add_router("", conversations.router)
+api.add_router("/messages", messages.router)
 api.add_router("/customers", customers.router)
 api.add_router("/events", events.router)

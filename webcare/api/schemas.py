@@ -153,6 +153,9 @@ class MessageOut(Out):
     received_at: datetime
     delivery_status: str
     delivery_error: str
+    hidden: bool = Field(description="Hidden on the platform by the brand (moderation).")
+    deleted_at: datetime | None = Field(description="When it was deleted on the platform (by its author or the brand).")
+    edited_at: datetime | None = Field(description="When its author last edited it on the platform.")
     triage: TriageOut | None = Field(description="Inbound messages once triaged; null for outbound ones.")
 
     @classmethod
@@ -167,6 +170,7 @@ class MessageOut(Out):
             text=message.text, subject=message.subject, attachments=message.attachments,
             in_reply_to=message.in_reply_to, sent_at=message.sent_at, received_at=message.received_at,
             delivery_status=message.delivery_status, delivery_error=message.delivery_error,
+            hidden=message.hidden, deleted_at=message.deleted_at, edited_at=message.edited_at,
             triage=TriageOut.from_message(message),
         )
 
@@ -175,8 +179,9 @@ class MessageOut(Out):
 MESSAGE_FIELDS = (
     "id", "conversation_id", "ticket_id", "external_id", "direction", "is_public", "author_identity_id",
     "author_agent__username", "author_name", "text", "subject", "attachments", "in_reply_to", "sent_at",
-    "received_at", "delivery_status", "delivery_error", "triaged_at", "language", "pii", "redacted_text", "profane",
-    "profanity_terms", "abuse_score", "sentiment", "sentiment_label", "intents", "register", "signals",
+    "received_at", "delivery_status", "delivery_error", "hidden", "deleted_at", "edited_at", "triaged_at", "language",
+    "pii", "redacted_text", "profane", "profanity_terms", "abuse_score", "sentiment", "sentiment_label", "intents",
+    "register", "signals",
 )
 
 
@@ -327,11 +332,25 @@ class TicketPatchIn(In):
         return value
 
 
+class TemplateIn(In):
+    """An approved message template (WhatsApp outside its 24-hour window)."""
+
+    name: str = Field(min_length=1, max_length=512, description="The template's name as approved at the platform.")
+    language: str = Field(min_length=2, max_length=15, description="Its language code: nb, en_US …")
+    parameters: list[str] = Field(default_factory=list, max_length=20,
+                                  description="The values of its body's {{1}}, {{2}} … in order.")
+
+
 class ReplyIn(In):
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    text: str = Field(min_length=1, max_length=MAX_TEXT,
+                      description="The reply; with a template, what the customer reads (stored in the thread).")
     public: bool | None = Field(default=None, description="Default: public on a public thread, private otherwise.")
     status: StatusName | None = Field(
         default="pending", description="The ticket's status after the reply (default pending); null keeps it.")
+    template: TemplateIn | None = Field(
+        default=None, description="Send this approved template instead of free text (needed where the platform "
+                                  "allows only templates now, e.g. WhatsApp 24 hours after the customer's last "
+                                  "message).")
 
 
 class NoteIn(In):

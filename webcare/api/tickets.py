@@ -206,9 +206,13 @@ def patch_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatchIn) -
 @router.post("/{ticket_id}/replies", response={201: MessageOut, **ERRORS}, summary="Reply to the customer")
 def post_reply(request: HttpRequest, ticket_id: int, payload: ReplyIn) -> Status[MessageOut]:
     """Send a reply on the ticket's conversation. The ticket then has ``status`` (default pending; null keeps it).
-    A reply on a solved ticket moves it back to pending unless ``status`` says otherwise; closed tickets refuse."""
+    A reply on a solved ticket moves it back to pending unless ``status`` says otherwise; closed tickets refuse.
+    The reply is queued for the channel (``delivery_status`` queued, then sent or failed: see the message).
+    Where the platform allows only approved templates now, free text is refused (field ``template``)."""
     ticket = _get_ticket(organisation(request), ticket_id)
-    message = do_reply(ticket, None, payload.text, public=payload.public, next_status=payload.status)
+    template = payload.template.model_dump() if payload.template is not None else None
+    message = do_reply(ticket, None, payload.text, public=payload.public, next_status=payload.status,
+                       template=template)
     return Status(201, MessageOut.from_message(message))
 
 

@@ -64,10 +64,15 @@ def reply_options(conversation: Conversation, ticket_id: int | None = None,
         return ReplyOptions(frozenset({Capability.PUBLIC_REPLY}), conversation.kind == ConversationKind.PUBLIC, "",
                             False, False)
     now = now or timezone.now()
+    public = conversation.kind == ConversationKind.PUBLIC
+    if public:
+        # Messaging windows (Messenger's, WhatsApp's) are about private messages: a public reply in a comment thread
+        # follows other rules, so the composer shows no window note there.
+        return ReplyOptions(connector.capabilities, True, "", False, True)
     last = _last_inbound(conversation, None)
     last_at = last.sent_at if last else None
-    return ReplyOptions(connector.capabilities, conversation.kind == ConversationKind.PUBLIC,
-                        connector.reply_window_note(last_at, now), connector.template_required(last_at, now), True)
+    return ReplyOptions(connector.capabilities, False, connector.reply_window_note(last_at, now),
+                        connector.template_required(last_at, now), True)
 
 
 def _recipient(conversation: Conversation, target: Message | None) -> dict[str, str]:
@@ -123,7 +128,8 @@ def queue_message(message: Message, conversation: Conversation, actor: Any, *, a
     if connector is None:
         raise OutboundError("channel", f"channel {channel.slug!r} ({channel.kind}) has no connector to send with")
     _check_can(connector, action)
-    if template is None and connector.template_required(_last_at(conversation), timezone.now()):
+    private_thread = conversation.kind == ConversationKind.PRIVATE
+    if template is None and private_thread and connector.template_required(_last_at(conversation), timezone.now()):
         raise OutboundError("template", connector.reply_window_note(_last_at(conversation), timezone.now())
                             or "only an approved template may be sent now")
     job = OutboundJob.objects.create(

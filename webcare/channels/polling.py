@@ -38,18 +38,8 @@ class PollTally:
 
 
 def polling_kinds() -> list[str]:
-    """The channel kinds whose connectors poll. A connector module that fails to import is logged and left out, so
-    one broken connector cannot stop every other channel's polling."""
-    kinds = []
-    for kind in CONNECTORS:
-        try:
-            cls = connector_class(kind)
-        except ImportError:
-            logger.exception("connector for %r cannot be imported; its channels are not polled", kind)
-            continue
-        if cls is not None and cls.polling:
-            kinds.append(kind)
-    return kinds
+    """The channel kinds whose connectors poll (a connector that cannot be imported is left out, and logged)."""
+    return [kind for kind in CONNECTORS if (cls := connector_class(kind)) is not None and cls.polling]
 
 
 def interval(channel: Channel) -> timedelta:

@@ -6,6 +6,7 @@ timeline and the rules are the same as through the API.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,7 +14,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,16 +21,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from webcare.conversations.models import Message
+from webcare.channels.base import Action
+from webcare.channels.outbound import OutboundError, do_moderate, do_retry
+from webcare.conversations.models import Direction, Message
 from webcare.core.models import Agent, Role, Team
 from webcare.customers.models import Identity
 from webcare.inbox import queues, saved_searches, search
 from webcare.inbox.customer_card import customer_card_context, opened_with_strong_language
+from webcare.inbox.delivery import MODERATION, outbound_context, template_reply
 from webcare.replies import compose
-from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_reply
+from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_move_to_private, do_reply
 from webcare.tickets.models import Note, Priority, Status, Ticket
 
 DEFAULT_VIEW = "unassigned"
+
+logger = logging.getLogger("webcare.inbox")
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -159,6 +164,9 @@ def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "")
     return {"view_key": key, "teams": teams, "error": error, **_page(rows, wanted)}
 
 
+# -- replying through the channel: what the composer offers, approved templates, moderation and delivery ----------
+
+#: The moderation buttons' values and the action each queues (webcare/channels/outbound.py ``do_moderate``).
 def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: str = "",
                     **extra: Any) -> dict[str, Any]:
     ticket = get_object_or_404(
@@ -169,20 +177,21 @@ def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: s
                 .order_by("sent_at", "id"))
     notes = ticket.notes.select_related("author").order_by("created_at")
     identities = ticket.customer.identities.all() if ticket.customer else []
-    last_message_id = messages.aggregate(m=Max("id"))["m"] or 0
+    message_rows = list(messages)
+    last_message_id = max((m.pk for m in message_rows), default=0)
     # One timeline: internal notes sit between the messages they were written beside, not in a block at the end.
     thread: list[Message | Note] = sorted(
-        [*messages, *notes], key=lambda item: item.sent_at if isinstance(item, Message) else item.created_at)
+        [*message_rows, *notes], key=lambda item: item.sent_at if isinstance(item, Message) else item.created_at)
     # The subject is usually the first line of the ticket's first message: blurred with it when it has strong language.
-    opening = next((m for m in messages if m.direction == "inbound" and m.ticket_id == ticket.pk), None)
+    opening = next((m for m in message_rows if m.direction == "inbound" and m.ticket_id == ticket.pk), None)
     return {
-        "ticket": ticket, "messages": messages, "notes": notes, "thread": thread, "identities": identities,
+        "ticket": ticket, "messages": message_rows, "notes": notes, "thread": thread, "identities": identities,
         "statuses": Status.choices, "priorities": Priority.choices, "error": error,
         "teams": Team.objects.filter(organisation=agent.organisation).order_by("name"),
         "label_names": ", ".join(ticket.labels.order_by("name").values_list("name", flat=True)),
         "last_message_id": last_message_id, "read_only": agent.role == Role.ANALYST,
         "subject_profane_in": f"msg-text-{opening.pk}" if opening is not None and opening.profane else "",
-        **customer_card_context(ticket), **extra,
+        **outbound_context(request, ticket, agent, message_rows, extra), **customer_card_context(ticket), **extra,
     }
 
 
@@ -195,7 +204,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context |= _list_context(request, agent, key)
     ticket_id = request.GET.get("ticket", "")
     if ticket_id.isdigit():
-        context |= _ticket_context(request, agent, int(ticket_id))
+        confirm = request.GET.get("confirm_delete", "")  # a delete asked for without JavaScript: ask on the message
+        context |= _ticket_context(request, agent, int(ticket_id), confirm_delete=int(confirm) if confirm.isdigit()
+                                   else None)
     return render(request, "inbox/inbox.html", context)
 
 
@@ -213,19 +224,22 @@ def ticket_pane(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "inbox/_ticket.html", _ticket_context(request, agent, ticket_id))
 
 
-def _act(request: HtmxHttpRequest, ticket_id: int, action: Any) -> HttpResponse:
+def _act(request: HtmxHttpRequest, ticket_id: int, action: Any,
+         refused: Callable[[ActionError | OutboundError], dict[str, Any]] | None = None) -> HttpResponse:
     """Run ``action(ticket)``; answer with the refreshed conversation pane, the error shown in it when refused
-    (422, which the page's htmx config swaps in like a success)."""
+    (422, which the page's htmx config swaps in like a success). ``refused`` gives the context that puts the error
+    next to its field and keeps what the agent typed; without it the error is shown above the thread."""
     agent = current_agent(request)
     ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
-    error = ""
+    error, extra = "", {}
     try:
         action(ticket)
-    except ActionError as exc:
+    except (ActionError, OutboundError) as exc:
         error = exc.message
+        extra = refused(exc) if refused is not None else {}
     if not request.htmx:
         return redirect(f"/inbox/?ticket={ticket_id}")
-    response = render(request, "inbox/_ticket.html", _ticket_context(request, agent, ticket_id, error),
+    response = render(request, "inbox/_ticket.html", _ticket_context(request, agent, ticket_id, error, **extra),
                       status=422 if error else 200)
     response["HX-Trigger"] = "ticket-changed"
     return response
@@ -276,32 +290,124 @@ def fields(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     return _act(request, ticket_id, save)
 
 
+#: Where the composer shows an error of a reply, by the field the action named; other errors go above the thread.
+REPLY_ERROR_AT = {"text": "reply", "public": "reply", "action": "reply", "template": "template",
+                  "template_values": "template_values"}
+
+
 @login_required
 @require_POST
 @works_tickets
 def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    """Send the composer's reply: free text (signed), or an approved template where the platform allows only those.
+
+    ``visibility`` (public/private) is offered on public threads whose channel can answer privately; without it the
+    reply goes where the customer asked (public in a public thread)."""
     agent = current_agent(request)
     seen = request.POST.get("seen", "")
-    ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+    draft = request.POST.get("text", "")
+    ticket = get_object_or_404(Ticket.objects.select_related("conversation__channel"), pk=ticket_id,
+                               organisation=agent.organisation)
     if seen.isdigit() and not request.POST.get("confirm"):
         others = replies_since(ticket, int(seen), request.user)
         if others:
             # Not sent: show what arrived, keep the draft, and let the agent confirm.
-            context = _ticket_context(request, agent, ticket_id, collision=others, draft=request.POST.get("text", ""))
+            context = _ticket_context(request, agent, ticket_id, collision=others, draft=draft)
             return render(request, "inbox/_ticket.html", context, status=409)
+
+    def refused(exc: ActionError | OutboundError) -> dict[str, Any]:
+        return {"error_at": REPLY_ERROR_AT.get(exc.field, ""), "draft": draft,
+                "visibility": request.POST.get("visibility", ""), "template_chosen": request.POST.get("template", ""),
+                "template_values": request.POST.get("template_values", "")}
+
     try:
-        # The signature is added here, never to the draft, so a kept draft is not signed twice when sent again.
-        signed = compose.prepare_reply(ticket, agent, request.POST.get("text", ""))
+        if request.POST.get("template"):
+            # An approved template is sent as it was approved: filled in, never signed or edited.
+            text, template = template_reply(ticket.conversation.channel, request.POST["template"],
+                                            request.POST.get("template_values", ""))
+        else:
+            # The signature is added here, never to the draft, so a kept draft is not signed twice when sent again.
+            text, template = compose.prepare_reply(ticket, agent, draft), None
     except ActionError as exc:
-        # Not sent: a variable is still unfilled; keep the draft as typed.
-        context = _ticket_context(request, agent, ticket_id, exc.message, draft=request.POST.get("text", ""))
+        # Not sent: a variable is still unfilled, or the template is incomplete; keep what was typed.
+        context = _ticket_context(request, agent, ticket_id, exc.message, **refused(exc))
         return render(request, "inbox/_ticket.html", context, status=422)
+    public = {"public": True, "private": False}.get(request.POST.get("visibility", ""))
+    return _act(request, ticket_id, lambda t: do_reply(t, request.user, text, public=public, template=template),
+                refused)
 
-    def send(ticket: Ticket) -> None:
-        public = {"public": True, "private": False}.get(request.POST.get("visibility", ""))
-        do_reply(ticket, request.user, signed, public=public)
 
-    return _act(request, ticket_id, send)
+@login_required
+@require_POST
+@works_tickets
+def move_to_private(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    """Move a public conversation to private messages: the private message and the short public note that says so,
+    both signed like any reply and queued together (both or neither)."""
+    agent = current_agent(request)
+    private_text = request.POST.get("private_text", "")
+    public_note = request.POST.get("public_note", "")
+
+    def move(ticket: Ticket) -> None:
+        if not private_text.strip():
+            raise ActionError("private_text", _("Write the private message to send."))
+        try:
+            private = compose.prepare_reply(ticket, agent, private_text)
+        except ActionError as exc:
+            raise ActionError("private_text", exc.message) from exc
+        note_text = compose.prepare_reply(ticket, agent, public_note) if public_note.strip() else ""
+        do_move_to_private(ticket, request.user, private, note_text)
+
+    def refused(exc: ActionError | OutboundError) -> dict[str, Any]:
+        where = "public_note" if exc.field in ("public_note",) else "private_text"
+        return {"error_at": where if exc.field not in ("ticket", "status") else "", "move_open": True,
+                "move_private": private_text, "move_note": public_note}
+
+    return _act(request, ticket_id, move, refused)
+
+
+def _thread_message(agent: Agent, ticket_id: int, message_id: int, direction: str) -> Message:
+    """A message of this ticket's conversation in the agent's organisation; 404 for anything else."""
+    ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+    return get_object_or_404(Message.objects.select_related("conversation", "channel"), pk=message_id,
+                             conversation_id=ticket.conversation_id, organisation=agent.organisation,
+                             direction=direction)
+
+
+def _next_to(message: Message) -> Callable[[ActionError | OutboundError], dict[str, Any]]:
+    """Show a refused message action's reason on the message itself."""
+    return lambda exc: {"error_at": "message", "error_message_id": message.pk}
+
+
+@login_required
+@require_POST
+@works_tickets
+def retry_message(request: HtmxHttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
+    """Send a failed or uncertain reply again: the same request, so the platform gets exactly what was queued."""
+    message = _thread_message(current_agent(request), ticket_id, message_id, Direction.OUTBOUND)
+    return _act(request, ticket_id, lambda t: do_retry(message, request.user), _next_to(message))
+
+
+@login_required
+@require_POST
+@works_tickets
+def moderate_message(request: HtmxHttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
+    """Hide, unhide, delete or like a customer's public message on the platform. Deleting cannot be undone, so it
+    asks first: without ``confirm=1`` the pane comes back with the question on the message."""
+    agent = current_agent(request)
+    message = _thread_message(agent, ticket_id, message_id, Direction.INBOUND)
+    action = MODERATION.get(request.POST.get("action", ""))
+    if action == Action.DELETE and request.POST.get("confirm") != "1":
+        if not request.htmx:
+            return redirect(f"/inbox/?ticket={ticket_id}&confirm_delete={message.pk}")
+        return render(request, "inbox/_ticket.html",
+                      _ticket_context(request, agent, ticket_id, confirm_delete=message.pk))
+
+    def moderate(ticket: Ticket) -> None:
+        if action is None:
+            raise ActionError("action", _("Choose hide, unhide, delete or like."))
+        do_moderate(message, action, request.user)
+
+    return _act(request, ticket_id, moderate, _next_to(message))
 
 
 @login_required

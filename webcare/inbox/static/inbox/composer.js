@@ -47,3 +47,37 @@
       .catch(function () { status.textContent = status.dataset.tError; });
   });
 })();
+
+// Approved templates (WhatsApp outside its 24-hour window): the chosen template's text is shown before it is sent,
+// with the values typed so far in its numbered gaps, so the agent reads what the customer will get.
+(function () {
+  "use strict";
+  var GAP = /\{\{\s*(\d+)\s*\}\}/g;
+
+  function preview(form) {
+    var select = form.querySelector(".template-select");
+    var box = form.querySelector(".template-preview");
+    if (!select || !box) return;
+    var option = select.options[select.selectedIndex];
+    if (!option || !option.value) { box.hidden = true; box.textContent = ""; return; }
+    var field = form.querySelector("#template-values");
+    var values = field ? field.value.split("\n").map(function (v) { return v.trim(); }).filter(Boolean) : [];
+    box.textContent = (option.dataset.body || option.textContent).replace(GAP, function (gap, n) {
+      return values[Number(n) - 1] || gap;
+    });
+    box.hidden = false;
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.classList && event.target.classList.contains("template-select")) preview(event.target.form);
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "template-values") preview(event.target.form);
+  });
+  function previewOpen() {
+    var select = document.querySelector("#ticket .template-select");
+    if (select) preview(select.form);
+  }
+  document.addEventListener("htmx:afterSwap", previewOpen);
+  previewOpen();  // a page opened on a ticket (the script is deferred, so the pane is there)
+})();

@@ -79,9 +79,15 @@
     // A reply or note box with text is a draft even when the server put the text there: after "a colleague replied
     // while you were writing" the kept draft comes back as the box's default value, and a refresh then would lose
     // the draft and the warning with it.
+    // A box webcare fills in for the agent (the public note of "Move to private") is a draft once it is changed or
+    // its form is open.
     var boxes = document.querySelectorAll("#ticket textarea");
     for (var j = 0; j < boxes.length; j++) {
-      if (boxes[j].value.trim() !== "") return true;
+      var box = boxes[j];
+      if (box.hasAttribute("data-prefilled")) {
+        var folded = box.closest("details");
+        if (box.value !== box.defaultValue || (folded && folded.open)) return true;
+      } else if (box.value.trim() !== "") return true;
     }
     var fields = document.querySelectorAll("#ticket input:not([type=hidden]):not([type=checkbox])");
     for (var i = 0; i < fields.length; i++) {
