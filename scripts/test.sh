@@ -42,8 +42,10 @@ echo "== lint (ruff) and types (mypy)"
 WEBCARE_DATA_DIR="$(mktemp -d)" "$VENV/bin/mypy" webcare
 
 status=0
-TMP_SQLITE="$(mktemp -d)"; TMP_PG="$(mktemp -d)"
-trap 'rm -rf "$TMP_SQLITE" "$TMP_PG"' EXIT
+TMP_SQLITE="$(mktemp -d)"; TMP_PG="$(mktemp -d)"; TMP_MAIL="$(mktemp -d)"
+trap 'bash scripts/mailserver.sh stop "$TMP_MAIL"; rm -rf "$TMP_SQLITE" "$TMP_PG" "$TMP_MAIL"' EXIT
+echo "== mail server (dovecot, private configuration) for the e-mail tests"
+eval "$(bash scripts/mailserver.sh start "$TMP_MAIL")"
 echo "== tests on SQLite"
 env -u DATABASE_URL WEBCARE_DATA_DIR="$TMP_SQLITE" "$VENV/bin/pytest" -p no:cacheprovider "$@" || status=$?
 echo "== tests on PostgreSQL"

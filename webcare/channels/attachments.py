@@ -1,9 +1,139 @@
-"""Stored attachments (e-mail files, chat uploads). Placeholder until the e-mail work fills it in."""
+"""Stored attachments (e-mail files, chat uploads): content-addressed files, served only to the organisation's agents.
+
+Why content-addressed (``MEDIA_ROOT/attachments/<organisation>/<sha256>``): the same file mailed twice, or a delivery
+retried after a failure, is stored once, and a write can never replace a file under another's name. The file name the
+customer gave is not part of the path (it is only shown, and sent back in Content-Disposition), so a hostile name can
+neither escape the folder nor collide. Files are kept per organisation, so one brand's agents can never reach another
+brand's files even if they learn a digest.
+
+Serving: only a signed-in agent of the organisation gets the bytes, always as a download (``Content-Disposition:
+attachment``) with ``X-Content-Type-Options: nosniff`` and a sandboxing Content-Security-Policy, so an HTML or SVG file
+a customer sent can never run in webcare's origin. Files a failed delivery left behind are harmless (the retry finds
+them); removing files no message points to is the retention work's.
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import hashlib
+import mimetypes
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
+
+from webcare.core.models import Agent
+
+DIGEST = re.compile(r"^[0-9a-f]{64}$")
+URL = re.compile(r"^/attachments/(?P<org>\d+)/(?P<digest>[0-9a-f]{64})/(?P<name>[^/]+)$")
+MAX_NAME = 150
+#: Types a browser may be told as they are: they cannot run script. Everything else is served as octet-stream.
+SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
+                        "audio/mpeg", "audio/ogg", "video/mp4"})
 
 
-def serve(request: HttpRequest, organisation_id: int, digest: str, name: str) -> HttpResponse:
-    raise Http404("not yet")
+class AttachmentError(ValueError):
+    """An attachment reference that does not name a stored file."""
+
+
+def root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "attachments"
+
+
+def safe_name(name: str, fallback: str = "attachment") -> str:
+    """A file name fit to show and to put in a URL path: no folders, no control characters, at most 150 characters
+    (the extension kept). Customers' mail clients send anything here, including ``../`` and empty names."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".").strip()
+    if not name:
+        name = fallback
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext if dot and len(ext) <= 10 else ""
+        name = (stem if ext else name)[: MAX_NAME - len(ext) - 1].rstrip() + ("." + ext if ext else "")
+    return name
+
+
+def path_for(organisation_id: int, digest: str) -> Path:
+    if not DIGEST.match(digest):
+        raise AttachmentError(f"not a SHA-256 digest: {digest[:80]!r}")
+    return root() / str(int(organisation_id)) / digest
+
+
+def store_attachment(organisation_id: int, name: str, content_type: str, data: bytes) -> dict[str, Any]:
+    """Write ``data`` (once) and return its metadata for a message: ``{"name", "content_type", "size", "url"}``.
+
+    The write goes to a temporary file in the same folder and is renamed into place, so a reader never sees half a
+    file and two processes storing the same bytes at once both succeed.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    path = path_for(organisation_id, digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    shown = safe_name(name)
+    return {
+        "name": shown,
+        "content_type": (content_type or "application/octet-stream")[:255],
+        "size": len(data),
+        "url": f"/attachments/{int(organisation_id)}/{digest}/{quote(shown, safe='')}",
+    }
+
+
+def load_attachment(organisation_id: int, url: str) -> bytes:
+    """The bytes behind an attachment URL of this organisation (for sending an agent's attachment on); an
+    :class:`AttachmentError` naming the URL when it is not one of this organisation's stored files."""
+    match = URL.match(url or "")
+    if match is None or int(match["org"]) != int(organisation_id):
+        raise AttachmentError(f"not a stored attachment of this organisation: {url[:200]!r}")
+    path = path_for(organisation_id, match["digest"])
+    if not path.is_file():
+        raise AttachmentError(f"attachment file is missing: {url[:200]!r}")
+    return path.read_bytes()
+
+
+def name_from_url(url: str) -> str:
+    match = URL.match(url or "")
+    return unquote(match["name"]) if match else ""
+
+
+def _served_type(name: str) -> str:
+    guessed = mimetypes.guess_type(name)[0] or ""
+    return guessed if guessed in SAFE_TYPES else "application/octet-stream"
+
+
+def serve(request: HttpRequest, organisation_id: int, digest: str, name: str) -> HttpResponseBase:
+    """Download one stored file. Not signed in → the sign-in page; signed in but not an agent of this organisation,
+    or no such file → 404 (the same answer, so nobody learns which files exist elsewhere)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not Agent.objects.filter(user_id=request.user.pk, organisation_id=organisation_id).exists():
+        raise Http404("no such attachment")
+    try:
+        path = path_for(organisation_id, digest)
+    except AttachmentError as exc:
+        raise Http404("no such attachment") from exc
+    if not path.is_file():
+        raise Http404("no such attachment")
+    filename = safe_name(name)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=filename,
+                            content_type=_served_type(filename))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -19,8 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
         parser.add_argument("--no-worker", action="store_true",
-                            help="do not start the embedded worker, sender and poller (run `webcare worker`, "
-                                 "`webcare sender` and `webcare poll` processes instead)")
+                            help="do not start the embedded worker, sender, poller and mailbox readers (run "
+                                 "`webcare worker`, `webcare sender`, `webcare poll` and `webcare mail` instead)")
         parser.add_argument("--threads", type=int, default=16, help="request threads per web process (default 16)")
         parser.add_argument("--processes", type=int, default=1,
                             help="web processes (default 1; more only with PostgreSQL or a busy SQLite desk)")
@@ -30,6 +30,8 @@ class Command(BaseCommand):
         from granian.constants import Interfaces
 
         from webcare.channels import polling, sender
+        from webcare.channels.email_imap import run_mailboxes
+        from webcare.core.threads import start_daemon
         from webcare.ingest.worker import start_in_process
 
         ensure_migrated(self.stdout)
@@ -40,6 +42,9 @@ class Command(BaseCommand):
             start_in_process(stop)
             sender.start_in_process(stop)
             polling.start_in_process(stop)
+            # Mailboxes by IMAP IDLE too, so an e-mail channel works with nothing else running; the SMTP receiver
+            # needs a port of its own and runs with `webcare mail`.
+            start_daemon("webcare-mail", run_mailboxes, stop)
         host, port = options["host"], options["port"]
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         self.stdout.write(self.style.SUCCESS(f"webcare is running at http://{shown}:{port}/"))
