@@ -8,7 +8,6 @@ WhatsApp's phone-number lookup are the credential checks. A new channel has no s
 from __future__ import annotations
 
 import json
-
 import re
 from typing import Any
 
