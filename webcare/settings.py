@@ -161,6 +161,8 @@ WEBCARE_PIPELINE_STEPS = ["webcare.triage.steps.TriageMessages", "webcare.live.s
 WEBCARE_SEND_ATTEMPTS = env_int("WEBCARE_SEND_ATTEMPTS", 6, minimum=1)
 WEBCARE_SEND_RETRY_BASE_SECONDS = env_int("WEBCARE_SEND_RETRY_BASE_SECONDS", 10, minimum=0)
 WEBCARE_SEND_LEASE_SECONDS = env_int("WEBCARE_SEND_LEASE_SECONDS", 120, minimum=5)
+#: Largest customer attachment webcare downloads from a platform into its own storage (bigger ones stay links).
+WEBCARE_MAX_ATTACHMENT_BYTES = env_int("WEBCARE_MAX_ATTACHMENT_BYTES", 26_214_400, minimum=1024)
 #: Largest accepted inbound API body, in bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("WEBCARE_MAX_BODY_BYTES", 2_621_440, minimum=1024)
 

@@ -48,11 +48,16 @@ class Action(StrEnum):
     UNHIDE = "unhide"
     DELETE = "delete"
     LIKE = "like"
+    #: Not an outbound message: download a customer's attachment from the platform into webcare's own storage
+    #: (platform media links expire, or need the channel's token). Queued like the rest, so it gets the same retries,
+    #: backoff and rate limits.
+    FETCH_MEDIA = "fetch_media"
 
 
 ACTION_NEEDS = {
     Action.REPLY: None, Action.PRIVATE_REPLY: Capability.PRIVATE_REPLY, Action.HIDE: Capability.HIDE,
     Action.UNHIDE: Capability.HIDE, Action.DELETE: Capability.DELETE, Action.LIKE: Capability.LIKE,
+    Action.FETCH_MEDIA: None,
 }
 
 
@@ -157,6 +162,15 @@ class OutboundRequest:
     template: Mapping[str, Any] | None = None
     #: The agent's display name, for platforms that show a sender name (e-mail From).
     agent_name: str = ""
+
+
+@dataclass(frozen=True)
+class FetchedMedia:
+    """A file downloaded from the platform: its bytes, its type, and its name when the platform gives one."""
+
+    data: bytes
+    content_type: str = "application/octet-stream"
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -281,6 +295,16 @@ class Connector:
         """Carry out one outbound request on the platform; :class:`SendError` when it did not."""
         raise SendError(f"{self.kind} connector cannot send", retryable=False)
 
+    def fetches(self, url: str) -> bool:
+        """Whether :meth:`fetch_media` can download this attachment ``url`` (a platform media reference such as
+        ``whatsapp-media:<id>``, or a platform link that expires); False leaves the attachment as it came."""
+        return False
+
+    def fetch_media(self, url: str, max_bytes: int) -> FetchedMedia:
+        """Download one attachment; :class:`SendError` when the platform did not give it (retryable where it may
+        work later), and a non-retryable one when it is bigger than ``max_bytes``."""
+        raise SendError(f"{self.label or self.kind} cannot download attachments")
+
     def register_webhook(self, url: str) -> str:
         """Tell the platform to deliver this channel's events to ``url``; returns what the platform said.
         :class:`SendError` with the platform's words when it refused (e.g. a URL that is not https)."""
@@ -293,7 +317,7 @@ class Connector:
     # -- helpers for the UI -------------------------------------------------------------------------------------
     def can(self, action: Action) -> bool:
         needs = ACTION_NEEDS[action]
-        if action == Action.REPLY:
+        if needs is None:
             return True
         return needs in self.capabilities
 

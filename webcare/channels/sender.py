@@ -30,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from webcare.channels.base import Action, HealthStatus, OutboundRequest, SendError, SendResult
@@ -113,8 +114,7 @@ def expire_leases(now: datetime) -> int:
         if connection.features.has_select_for_update_skip_locked:
             queryset = queryset.select_for_update(skip_locked=True, of=("self",))
         for job in queryset[:100]:
-            cls = connector_class(job.channel.kind)
-            if cls is not None and cls.idempotent_sends:
+            if _repeatable(job):
                 job.status, job.next_attempt_at = JobStatus.PENDING, now
             else:
                 job.status = JobStatus.UNCERTAIN
@@ -130,9 +130,11 @@ def claim(now: datetime | None = None) -> OutboundJob | None:
     """Take the oldest due job whose channel may send now; None when there is none."""
     now = now or timezone.now()
     with transaction.atomic():
+        # People's replies and actions go before attachment downloads on the same channel.
         queryset = (OutboundJob.objects.filter(status=JobStatus.PENDING, next_attempt_at__lte=now,
                                                channel__send_after__lte=now, channel__is_active=True)
-                    .order_by("next_attempt_at", "id"))
+                    .annotate(background=Case(When(action=Action.FETCH_MEDIA, then=Value(1)), default=Value(0)))
+                    .order_by("background", "next_attempt_at", "id"))
         if connection.features.has_select_for_update_skip_locked:
             queryset = queryset.select_for_update(skip_locked=True, of=("self",))
         for job in queryset[:20]:
@@ -211,7 +213,6 @@ def record_success(job: OutboundJob, result: SendResult, now: datetime | None = 
 def record_failure(job: OutboundJob, error: SendError, now: datetime | None = None) -> str:
     """Record a failed try; returns what became of the job (pending, failed or uncertain)."""
     now = now or timezone.now()
-    cls = connector_class(job.channel.kind)
     with transaction.atomic():
         detail = str(error)[:4000]
         job.last_error, job.lease_until = detail, None
@@ -220,7 +221,7 @@ def record_failure(job: OutboundJob, error: SendError, now: datetime | None = No
             Channel.objects.filter(pk=job.channel_id).update(send_after=now + timedelta(seconds=error.retry_after))
         if error.health is not None:
             _set_health(job.channel, error.health, detail, now)
-        if error.ambiguous and not (cls is not None and cls.idempotent_sends):
+        if error.ambiguous and not _repeatable(job):
             job.status = JobStatus.UNCERTAIN
             _message_status(job, DeliveryStatus.UNCERTAIN, f"{detail} — {UNCERTAIN_NOTE}")
         elif (error.retryable or error.ambiguous) and job.attempts < settings.WEBCARE_SEND_ATTEMPTS:
@@ -241,6 +242,8 @@ def record_failure(job: OutboundJob, error: SendError, now: datetime | None = No
 
 def send_job(job: OutboundJob) -> str:
     """Send one claimed job; returns its new status."""
+    if job.action == Action.FETCH_MEDIA:
+        return _fetch(job)
     if job.channel.settings.get("simulate"):
         # A demo channel connected to no platform: the reply is recorded as sent and posted nowhere.
         record_success(job, SendResult(external_id=f"simulated:{job.idempotency_key}"))
@@ -258,6 +261,31 @@ def send_job(job: OutboundJob) -> str:
         return record_failure(job, SendError(f"{type(exc).__name__}: {exc}"))
     record_success(job, result)
     return JobStatus.SENT
+
+
+def _fetch(job: OutboundJob) -> str:
+    """Download a customer's attachment into webcare's storage (webcare/channels/media.py does the work)."""
+    from webcare.channels import media
+
+    connector = connector_for(job.channel)
+    if connector is None:
+        return record_failure(job, SendError(f"channel kind {job.channel.kind!r} has no connector to fetch with"))
+    try:
+        media.fetch_and_store(job, connector)
+    except SendError as exc:
+        return record_failure(job, exc)
+    except Exception as exc:
+        logger.exception("fetching media for job %s failed", job.pk)
+        return record_failure(job, SendError(f"{type(exc).__name__}: {exc}"))
+    record_success(job, SendResult())
+    return JobStatus.SENT
+
+
+def _repeatable(job: OutboundJob) -> bool:
+    """May this job be carried out again after an interruption without harm? Downloads always; sends only where the
+    connector's sends are idempotent."""
+    cls = connector_class(job.channel.kind)
+    return job.action == Action.FETCH_MEDIA or (cls is not None and cls.idempotent_sends)
 
 
 def _next_slot(now: datetime) -> datetime | None:
