@@ -485,3 +485,15 @@ def test_origins_are_normalised_as_browsers_send_them() -> None:
     assert parse_origins("https://WWW.Fjordnett.no/kontakt, http://localhost:8000/\nhttps://a.example:443") == [
         "https://www.fjordnett.no", "http://localhost:8000", "https://a.example"]
     assert parse_origins(["https://a.example/"]) == ["https://a.example"]
+
+
+def test_the_desk_previews_the_widget_on_its_own_page(personas: Personas) -> None:
+    """An admin can try a chat before the brand's site carries it: the preview page embeds the widget, and the desk's
+    own origin may use the chat even when no site is allowed yet; other origins still may not."""
+    channel = Channel.objects.create(organisation=personas.org, kind="webchat", slug="new-chat", name="New chat")
+    page = Client().get(f"/chat/{channel.webhook_key}/preview")
+    assert page.status_code == 200
+    assert f'<script src="/chat/{channel.webhook_key}/widget.js" async></script>' in page.content.decode()
+    assert Visitor(channel, "http://testserver").get("config").status_code == 200
+    assert Visitor(channel, "https://elsewhere.example").get("config").status_code == 403
+    assert Client().get("/chat/not-a-key/preview").status_code == 404

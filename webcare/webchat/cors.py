@@ -34,6 +34,8 @@ def checked_origin(request: HttpRequest, channel: Channel) -> str:
     if not sent or sent == "null":
         raise OriginRefused("no Origin header: the chat answers only pages on the brand's sites")
     origin = normalise_origin(sent)
+    if origin == desk_origin(request):
+        return origin  # the desk's own preview page (/chat/<key>/preview): no other site can be this origin
     allowed = parse_origins(channel.settings.get("allowed_origins"))
     if not allowed:
         raise OriginRefused(f"origin {origin} is not allowed: this chat channel has no allowed origins yet "
@@ -41,6 +43,11 @@ def checked_origin(request: HttpRequest, channel: Channel) -> str:
     if origin not in allowed:
         raise OriginRefused(f"origin {origin} is not allowed for this chat; allowed: {', '.join(allowed)}")
     return origin
+
+
+def desk_origin(request: HttpRequest) -> str:
+    """webcare's own origin as this request reached it."""
+    return normalise_origin(request.build_absolute_uri("/").rstrip("/"))
 
 
 def refused(exc: OriginRefused) -> JsonResponse:

@@ -8,6 +8,7 @@ app_name = "webchat"
 
 urlpatterns = [
     path("<str:key>/widget.js", views.widget_js, name="widget"),
+    path("<str:key>/preview", views.preview, name="preview"),
     path("<str:key>/config", views.config, name="config"),
     path("<str:key>/session", views.start_session, name="session"),
     path("<str:key>/messages", views.messages, name="messages"),

@@ -25,7 +25,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -137,6 +138,15 @@ def widget_js(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def preview(request: HttpRequest, key: str) -> HttpResponse:
+    """A plain page on the desk itself with the widget embedded, so an admin (or someone trying the demo) can chat
+    with the desk before the brand's site carries the script. The desk's own origin is always allowed (cors.py)."""
+    channel = Channel.objects.filter(webhook_key=key, kind=ChannelKind.WEBCHAT, is_active=True).first()
+    if channel is None:
+        raise Http404("no active web chat at this address")
+    return render(request, "webchat/preview.html", {"channel": channel, "key": key})
 
 
 # -- the endpoints ---------------------------------------------------------------------------------------------------
