@@ -43,6 +43,7 @@ from webcare.channels.base import (
     Connector,
     ConnectorError,
     Delivery,
+    FetchedMedia,
     HealthReport,
     HealthStatus,
     InboundItem,
@@ -83,6 +84,11 @@ ATTACHMENT_TYPES = {"image": "image/*", "video": "video/*", "audio": "audio/*", 
 #: Kinds whose file name on Meta's CDN says less than what they are.
 LABEL_FIRST = frozenset({"story_mention", "ig_story"})
 MAX_URL = 2000
+#: Meta's media servers: Facebook's and Messenger's CDN (``scontent.*.fbcdn.net``, ``video.*.fbcdn.net``), its file
+#: and "lookaside" servers (``cdn.fbsbx.com``; ``lookaside.fbsbx.com``, which Instagram's messaging media and
+#: WhatsApp's media downloads come from) and Instagram's CDN. Not ``facebook.com``: links there are pages (a reel,
+#: a post) or ``l.facebook.com``'s redirector to any site, never the file itself.
+MEDIA_HOSTS = ("fbcdn.net", "fbsbx.com", "cdninstagram.com")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
 
@@ -542,6 +548,19 @@ class MetaConnector(Connector):
         body: dict[str, Any] = {"recipient": recipient, **(extra or {}), "message": {"text": text}}
         answer = self.graph("POST", f"{self.messages_owner}/messages", what, body=body)
         return self.new_id(answer, "message_id", what)
+
+    # -- attachments ---------------------------------------------------------------------------------------------------
+    def fetches(self, url: str) -> bool:
+        """Messenger's and Instagram's attachment links are signed CDN URLs that expire (a story's within a day):
+        downloaded plainly, without the token, and only from Meta's own media servers (:data:`MEDIA_HOSTS`) — a
+        customer's shared link to any other site stays a link."""
+        return http.media_url_allowed(url, MEDIA_HOSTS, self.setting("api_base_url"))
+
+    def fetch_media(self, url: str, max_bytes: int) -> FetchedMedia:
+        """One GET, following Meta's redirects (``lookaside.fbsbx.com`` sends on to the CDN) only within Meta."""
+        if not self.fetches(url):
+            raise SendError(f"{self.label}: webcare does not download attachments from this address")
+        return http.download(url, f"{self.label} attachment download", max_bytes, allowed=self.fetches)
 
     # -- health --------------------------------------------------------------------------------------------------------
     def check_account(self, fields: str, describe: Callable[[dict[str, Any]], str]) -> HealthReport:

@@ -141,8 +141,9 @@ def claim(now: datetime | None = None) -> OutboundJob | None:
             channel = _lock_channel(job.channel_id, now)
             if channel is None:  # another sender is using this channel's slot right now
                 continue
-            channel.send_after = now + rate_interval(channel)
-            channel.save(update_fields=["send_after"])
+            if job.action != Action.FETCH_MEDIA:  # downloading a customer's file is not posting: no slot used
+                channel.send_after = now + rate_interval(channel)
+                channel.save(update_fields=["send_after"])
             job.channel = channel
             job.status = JobStatus.SENDING
             job.attempts += 1
@@ -272,11 +273,14 @@ def _fetch(job: OutboundJob) -> str:
         return record_failure(job, SendError(f"channel kind {job.channel.kind!r} has no connector to fetch with"))
     try:
         media.fetch_and_store(job, connector)
-    except SendError as exc:
-        return record_failure(job, exc)
     except Exception as exc:
-        logger.exception("fetching media for job %s failed", job.pk)
-        return record_failure(job, SendError(f"{type(exc).__name__}: {exc}"))
+        if not isinstance(exc, SendError):
+            logger.exception("fetching media for job %s failed", job.pk)
+            exc = SendError(f"{type(exc).__name__}: {exc}")
+        status = record_failure(job, exc)
+        if status == JobStatus.FAILED:  # for good: the attachment says why instead of "being downloaded"
+            media.note_failure(job, job.last_error)
+        return status
     record_success(job, SendResult())
     return JobStatus.SENT
 

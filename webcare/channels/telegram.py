@@ -20,17 +20,21 @@ Skipped and logged: ``callback_query`` (webcare sends no inline buttons; a butto
 same bot is not a customer message), channel posts, membership changes (``my_chat_member`` …), inline queries, polls,
 reactions, service messages, and messages with no content webcare can show (a dice, a game).
 
-Files are not downloaded here: an attachment's ``url`` is ``telegram-file:<file_id>`` — fetch it with ``getFile`` and
-the bot token. Locations, venues and shared contacts become text; a sticker is an attachment with its emoji as text.
+Files are not downloaded while a delivery is acknowledged: an attachment's ``url`` is ``telegram-file:<file_id>``,
+and the sender downloads it afterwards (:meth:`TelegramConnector.fetch_media`, webcare/channels/media.py) with
+``getFile`` and the bot token. Bots may download files up to 20 MB; a bigger one stays a reference. Locations,
+venues and shared contacts become text; a sticker is an attachment with its emoji as text.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import re
 from collections.abc import Generator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import httpx
 
@@ -43,6 +47,7 @@ from webcare.channels.base import (
     ConnectorError,
     CredentialField,
     Delivery,
+    FetchedMedia,
     HealthReport,
     HealthStatus,
     InboundItem,
@@ -153,6 +158,13 @@ def _ids(message: Mapping[str, Any], where: str) -> tuple[str, str, str]:
         raise Malformed(f"{where}.message_id is missing or not a number")
     chat_id = str(chat["id"])
     return chat_id, str(chat.get("type") or ""), f"{chat_id}:{message['message_id']}"
+
+
+FILE_PREFIX = "telegram-file:"
+#: A Bot API file_id (URL-safe base64): nothing that could change the request it goes into.
+FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,300}$")
+#: The Bot API's limit on files a bot may download.
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
 
 #: The updates webcare reads (the rest are skipped anyway; asking only for these saves Telegram and us the traffic).
@@ -297,6 +309,33 @@ class TelegramConnector(Connector):
         self._call("setWebhook", "Telegram setWebhook", {
             "url": url, "secret_token": secret, "allowed_updates": list(ALLOWED_UPDATES)})
         return f"Telegram delivers this bot's updates to {url}"
+
+    # -- attachments --------------------------------------------------------------------------------------------
+    def fetches(self, url: str) -> bool:
+        """Only ``telegram-file:<file_id>`` references (what :meth:`parse` makes of a customer's file)."""
+        return url.startswith(FILE_PREFIX) and FILE_ID.match(url.removeprefix(FILE_PREFIX)) is not None
+
+    def fetch_media(self, url: str, max_bytes: int) -> FetchedMedia:
+        """``getFile`` gives the file's ``file_path`` (valid for at least an hour), then
+        ``GET {api_base}/file/bot<token>/<file_path>``. Telegram answers ``getFile`` for a file over 20 MB with
+        "file is too big": not retryable. The file server calls everything application/octet-stream, so the type
+        :meth:`parse` read from the message is kept (webcare/channels/media.py)."""
+        if not self.fetches(url):
+            raise SendError(f"not a Telegram file reference: {url[:100]!r}")
+        file = self._call("getFile", "Telegram getFile", {"file_id": url.removeprefix(FILE_PREFIX)})
+        file = file if isinstance(file, dict) else {}
+        size = file.get("file_size")
+        if isinstance(size, int) and size > max_bytes:
+            raise http.too_big("Telegram file download", max_bytes, size)
+        if isinstance(size, int) and size > BOT_DOWNLOAD_LIMIT:
+            raise SendError(f"Telegram lets bots download files up to 20 MB; this one is {size} bytes")
+        path = str(file.get("file_path") or "")
+        if not path:
+            raise SendError(f"Telegram getFile gave no file_path (Telegram keeps no file for bots over 20 MB): "
+                            f"{str(file)[:200]}")
+        link = f"{self.api_base}/file/bot{self.secret('bot_token')}/{quote(path, safe='/')}"
+        return http.download(link, "Telegram file download", max_bytes,
+                             allowed=lambda target: http.origin(httpx.URL(target)) == http.origin(httpx.URL(link)))
 
     def check(self) -> HealthReport:
         """``getMe``: the bot's @username when the token is good."""

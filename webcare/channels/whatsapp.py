@@ -16,9 +16,11 @@ with Facebook and Instagram in :mod:`webcare.channels.meta`.
 One channel is one business phone number (``phone_number_id``). A Meta app has one callback URL for all numbers it
 serves, so a delivery for another number of the same app is skipped (and logged), never stored on this channel.
 
-Media are not downloaded here: an attachment's ``url`` is ``whatsapp-media:<media id>`` — fetch it with
-``GET /{media-id}`` and the access token (which gives a short-lived download URL). Locations, shared contacts, button
-and list replies become text; reactions become a message whose text is the emoji, answering the reacted message.
+Media are not downloaded while a delivery is acknowledged: an attachment's ``url`` is ``whatsapp-media:<media id>``,
+and the sender downloads it afterwards (:meth:`WhatsAppConnector.fetch_media`, webcare/channels/media.py) with
+``GET /{media-id}`` and the access token, which gives a download URL valid for five minutes. Locations, shared
+contacts, button and list replies become text; reactions become a message whose text is the emoji, answering the
+reacted message.
 
 **The 24-hour customer-service window**: free text may be sent only within 24 hours of the customer's last message;
 after that only an approved template. The sender passes the customer's last message time as
@@ -31,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -45,6 +48,7 @@ from webcare.channels.base import (
     ConnectorError,
     CredentialField,
     Delivery,
+    FetchedMedia,
     HealthReport,
     HealthStatus,
     InboundItem,
@@ -55,6 +59,7 @@ from webcare.channels.base import (
 )
 from webcare.channels.meta import (
     GRAPH_VERSION,
+    MEDIA_HOSTS,
     GraphAuth,
     MetaConnector,
     graph_error,
@@ -76,6 +81,9 @@ RATE_LIMIT_CODES = frozenset({130429, 131048, 131056})
 #: Meta's own enforcement of the 24-hour rule.
 WINDOW_CODE = 131047
 STATUS_CHANGES = {"delivered": "delivered", "read": "read", "failed": "failed"}
+MEDIA_PREFIX = "whatsapp-media:"
+#: A media id as WhatsApp gives it (digits on the Cloud API): nothing that could change the Graph path it goes into.
+MEDIA_ID = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -376,6 +384,40 @@ class WhatsAppConnector(MetaConnector):
         if len(text) > MAX_TEXT:
             raise SendError(f"a WhatsApp message can have at most {MAX_TEXT} characters; this one has {len(text)}")
         return {"type": "text", "text": {"preview_url": False, "body": text}}
+
+    # -- attachments ---------------------------------------------------------------------------------------------
+    def fetches(self, url: str) -> bool:
+        """Only ``whatsapp-media:<media id>`` references (what :meth:`parse` makes of a customer's file)."""
+        return url.startswith(MEDIA_PREFIX) and MEDIA_ID.match(url.removeprefix(MEDIA_PREFIX)) is not None
+
+    def fetch_media(self, url: str, max_bytes: int) -> FetchedMedia:
+        """``GET /{media-id}?phone_number_id=…`` (Meta checks the file was sent to this number) gives ``url``,
+        ``mime_type`` and ``file_size``; then a GET of that URL with the same Bearer token. The token goes only to
+        Meta's media servers: a download link on any other host is refused. Media stay at Meta for 30 days; after
+        that the lookup fails and the attachment keeps its reference."""
+        if not self.fetches(url):
+            raise SendError(f"not a WhatsApp media reference: {url[:100]!r}")
+        media_id = url.removeprefix(MEDIA_PREFIX)
+        params = {"phone_number_id": self.account_id} if self.account_id else {}
+        info = self.graph("GET", media_id, "WhatsApp media lookup", params=params)
+        link = str(info.get("url") or "")
+        if not link:
+            raise SendError(f"WhatsApp media lookup: Meta gave no download link for media {media_id}: "
+                            f"{str(info)[:200]}")
+        size = str(info.get("file_size") or "")
+        if size.isdigit() and int(size) > max_bytes:
+            raise http.too_big("WhatsApp media download", max_bytes, int(size))
+
+        def allowed(target: str) -> bool:
+            return http.media_url_allowed(target, MEDIA_HOSTS, self.setting("api_base_url"))
+
+        if not allowed(link):
+            raise SendError(f"WhatsApp media lookup: the download link is not on Meta's media servers "
+                            f"({httpx.URL(link).host!r}); the access token is not sent there")
+        fetched = http.download(link, "WhatsApp media download", max_bytes, allowed=allowed,
+                                headers={"Authorization": f"Bearer {self._token()}"})
+        content_type = str(info.get("mime_type") or "").split(";")[0].strip() or fetched.content_type
+        return FetchedMedia(data=fetched.data, content_type=content_type, name=fetched.name)
 
     def check(self) -> HealthReport:
         """``GET /{phone-number-id}?fields=display_phone_number,verified_name`` with the access token."""

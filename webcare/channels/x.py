@@ -35,6 +35,10 @@ conversation, or a private reply to a public tweet's author) ``POST /2/dm_conver
 unhide ``PUT /2/tweets/{id}/hidden``; delete (the brand's own tweets only) ``DELETE /2/tweets/{id}``; like
 ``POST /2/users/{me}/likes``. A 429's ``x-rate-limit-reset`` (epoch seconds) becomes the Retry-After.
 
+Attachments: photos and videos of tweets are public files on ``pbs.twimg.com`` / ``video.twimg.com`` and are
+downloaded plainly; media of direct messages are on ``ton.twitter.com`` (and ``video.twimg.com/dm_…``) and need the
+channel's auth. The sender downloads them after the message is stored (``fetch_media``, webcare/channels/media.py).
+
 Auth: OAuth 1.0a user context (consumer key + secret, access token + secret; HMAC-SHA1, RFC 5849) when those are set —
 what most accounts use, and its tokens do not expire — else an OAuth 2.0 user-context bearer token. The OAuth 2.0
 token expires after two hours unless refreshed, and webcare does not refresh it (see docs/channels/x.md).
@@ -58,6 +62,7 @@ import httpx
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
+from webcare.channels import http
 from webcare.channels.base import (
     Action,
     BadSignature,
@@ -66,6 +71,7 @@ from webcare.channels.base import (
     ConnectorError,
     CredentialField,
     Delivery,
+    FetchedMedia,
     HealthReport,
     HealthStatus,
     InboundItem,
@@ -82,6 +88,11 @@ logger = logging.getLogger("webcare.channels")
 SIGNATURE_HEADER = "x-twitter-webhooks-signature"
 TWEET_TIME = "%a %b %d %H:%M:%S %z %Y"
 PUBLIC_PREFIX = "public:"
+#: X's media servers: tweet photos, tweet videos and GIFs, direct-message media.
+MEDIA_HOSTS = ("pbs.twimg.com", "video.twimg.com", "ton.twitter.com")
+SIGNED_MEDIA_HOST = "ton.twitter.com"
+#: Paths of direct-message media, which only the accounts in the conversation may download (with their auth).
+SIGNED_MEDIA_PATHS = ("/1.1/ton/", "/i/ton/", "/dm_video/", "/dm_gif/")
 
 
 # -- signatures ----------------------------------------------------------------------------------------------------
@@ -544,6 +555,25 @@ class XConnector(Connector):
             # Posted, but X did not say under which id: not an error (a retry would post twice).
             logger.warning("X accepted the %s but returned no %s: %s", what, key, str(body)[:300])
         return SendResult(external_id=external, sent_at=timezone.now())
+
+    # -- attachments ----------------------------------------------------------------------------------------------
+    def fetches(self, url: str) -> bool:
+        """Only X's own media servers (:data:`MEDIA_HOSTS`), over https."""
+        return http.media_url_allowed(url, MEDIA_HOSTS, self.setting("api_base_url"))
+
+    def fetch_media(self, url: str, max_bytes: int) -> FetchedMedia:
+        """A GET; signed with the channel's auth (OAuth 1.0a or the bearer token) for direct-message media, plain
+        for tweet media (public, and the credentials have no business there)."""
+        if not self.fetches(url):
+            raise SendError(f"{self.label}: webcare does not download attachments from this address")
+        parsed = httpx.URL(url)
+        auth: httpx.Auth | None = None
+        if parsed.host == SIGNED_MEDIA_HOST or parsed.path.startswith(SIGNED_MEDIA_PATHS):
+            try:
+                auth = self.auth()
+            except ConnectorError as exc:
+                raise SendError(str(exc)) from exc
+        return http.download(url, "X media download", max_bytes, allowed=self.fetches, auth=auth)
 
     def check(self) -> HealthReport:
         try:
