@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import os
 import queue
 import random
 import sqlite3
@@ -64,7 +65,7 @@ def sign(body: bytes) -> str:
     return "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
 
 
-def load(url: str, rate: int, seconds: int, console: Console, senders: int = 128) -> dict[str, object]:
+def load(url: str, rate: int, seconds: int, console: Console, senders: int = 48) -> dict[str, object]:
     """Start ``rate`` deliveries a second on a fixed schedule; ``senders`` threads with keep-alive connections carry
     them. Latency counts from when a delivery was due, so a server that falls behind shows it (queueing included).
 
@@ -73,7 +74,7 @@ def load(url: str, rate: int, seconds: int, console: Console, senders: int = 128
     rng = random.Random(5)
     total = rate * seconds
     target = urlsplit(url)
-    due_queue: queue.Queue[tuple[float, str, bytes] | None] = queue.Queue()
+    due_queue: queue.Queue[tuple[float, str, bytes, str] | None] = queue.Queue()
     lock = threading.Lock()
     statuses: dict[int, int] = {}
     latencies: list[float] = []
@@ -82,10 +83,10 @@ def load(url: str, rate: int, seconds: int, console: Console, senders: int = 128
     def sender() -> None:
         conn = http.client.HTTPConnection(target.hostname, target.port, timeout=120)
         while (job := due_queue.get()) is not None:
-            due, wamid, body = job
+            due, wamid, body, signature = job
             try:
                 conn.request("POST", target.path, body=body, headers={
-                    "Content-Type": "application/json", "X-Hub-Signature-256": sign(body)})
+                    "Content-Type": "application/json", "X-Hub-Signature-256": signature})
                 response = conn.getresponse()
                 response.read()
                 code = response.status
@@ -103,33 +104,41 @@ def load(url: str, rate: int, seconds: int, console: Console, senders: int = 128
     threads = [threading.Thread(target=sender, daemon=True) for _ in range(senders)]
     for thread in threads:
         thread.start()
-    sent_bodies: list[tuple[str, bytes]] = []
+    # Every delivery is made and signed before the clock starts, so the generator spends its CPU on sending only
+    # (it shares the machine's 2 cores with the server being measured).
+    planned: list[tuple[str, bytes, str]] = []
+    sent_bodies: list[tuple[str, bytes, str]] = []
     redeliveries = 0
+    for n in range(total):
+        if sent_bodies and rng.random() < RETRY_SHARE:
+            planned.append(rng.choice(sent_bodies))  # the platform's retry of an earlier delivery
+            redeliveries += 1
+        else:
+            wamid, body = delivery(n, rng)
+            sent_bodies.append((wamid, body, sign(body)))
+            planned.append(sent_bodies[-1])
+    cpu_before = time.process_time()
     start = time.perf_counter()
     with Progress(TextColumn("deliveries"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console) as progress:
         bar = progress.add_task("load", total=total)
-        for n in range(total):
+        for n, (wamid, body, signature) in enumerate(planned):
             due = start + n / rate
             if (wait := due - time.perf_counter()) > 0:
                 time.sleep(wait)
-            if sent_bodies and rng.random() < RETRY_SHARE:
-                wamid, body = rng.choice(sent_bodies)  # the platform's retry of an earlier delivery
-                redeliveries += 1
-            else:
-                wamid, body = delivery(n, rng)
-                sent_bodies.append((wamid, body))
-            due_queue.put((due, wamid, body))
+            due_queue.put((due, wamid, body, signature))
             progress.advance(bar)
         for _ in threads:
             due_queue.put(None)
         for thread in threads:
             thread.join()
     elapsed = time.perf_counter() - start
+    generator_cpu = time.process_time() - cpu_before
     latencies.sort()
     return {
         "deliveries": total, "redeliveries": redeliveries, "unique_messages": len(sent_bodies),
         "seconds": round(elapsed, 1), "achieved_rate": round(total / elapsed, 1),
+        "generator_cpu_seconds": round(generator_cpu, 1),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "latency_ms": {"p50": round(statistics.median(latencies) * 1000, 1),
                        "p95": round(latencies[int(len(latencies) * 0.95)] * 1000, 1),
@@ -137,6 +146,33 @@ def load(url: str, rate: int, seconds: int, console: Console, senders: int = 128
                        "max": round(latencies[-1] * 1000, 1)},
         "_accepted": accepted,
     }
+
+
+def server_cpu_seconds(port: str) -> float:
+    """CPU seconds used so far by `webcare serve --port PORT` and its child processes (from /proc)."""
+    procs: dict[int, tuple[int, float]] = {}
+    root = None
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        procs[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        if f"serve --port {port}" in cmdline:
+            root = int(entry.name)
+    family = {root} if root else set()
+    grew = True
+    while grew:
+        grew = False
+        for pid, (ppid, _) in procs.items():
+            if ppid in family and pid not in family:
+                family.add(pid)
+                grew = True
+    return sum(procs[pid][1] for pid in family if pid in procs)
 
 
 def count(db: Path) -> dict[str, int]:
@@ -158,6 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--serve", default="", help='extra arguments for `webcare serve`, e.g. --serve="--processes 2"')
     args = parser.parse_args()
     console = Console(stderr=True)
     with sqlite_target() as target:
@@ -171,8 +208,11 @@ channel.set_credentials({{"access_token": "t", "app_secret": "{APP_SECRET}", "ve
 channel.save()
 print(channel.webhook_key)
 """).strip()
-        with served(target) as base:
+        with served(target, *args.serve.split()) as base:
+            port = base.rsplit(":", 1)[1]
+            cpu_before = server_cpu_seconds(port)
             result = load(f"{base}/hooks/{key}/", args.rate, args.seconds, console)
+            result["server_cpu_seconds"] = round(server_cpu_seconds(port) - cpu_before, 1)
             db = target.data_dir / "webcare.sqlite3"
             drain_start = time.perf_counter()
             while (counts := count(db))["pending"] and time.perf_counter() - drain_start < 600:
@@ -188,7 +228,9 @@ print(channel.webhook_key)
         "stored_without_200": len(stored - accepted),
         "duplicated": counts["messages"] - counts["distinct"],
     })
-    out = Path(__file__).parent / "results" / "webhook_load.json"
+    result["serve_arguments"] = args.serve
+    name = "webhook_load" + "".join(f"_{a.strip('-')}" for a in args.serve.split())
+    out = Path(__file__).parent / "results" / f"{name}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     console.print_json(json.dumps(result))
 

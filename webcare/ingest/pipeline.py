@@ -36,6 +36,9 @@ class Step:
     def run(self, batch: StoreResult) -> None:
         raise NotImplementedError
 
+    def warm_up(self) -> None:
+        """Load what the step needs (models, word lists) before the worker's first batch, outside any transaction."""
+
 
 class PayloadError(Exception):
     """An event's payload can never be processed as it is (not a retryable failure)."""

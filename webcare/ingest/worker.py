@@ -198,6 +198,8 @@ def run_forever(stop: threading.Event, batch_size: int | None = None, idle_secon
     goes on after a pause, so a worker outlives a database restart.
     """
     total = Tally()
+    for step in pipeline.configured_steps():
+        step.warm_up()  # a model loaded inside the first batch would hold SQLite's write lock while it loads
     while not stop.is_set():
         try:
             tally = run_batch(batch_size)

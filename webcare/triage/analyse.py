@@ -66,6 +66,20 @@ def analyse(text: str, *, public: bool, languages: Sequence[str] = DEFAULT_LANGU
                   signals=signals, priority=priority_for(signals, intents))
 
 
+#: One sentence per language, so a warm-up touches every language's word lists and models.
+WARM_UP_TEXTS = ("Hei, fakturaen min er feil. Ring meg på 912 34 567 takk", "Hej, min regning er forkert, tak",
+                 "Hej, min faktura är fel, tack", "Hei, laskuni on väärin, kiitos", "Hoi, mijn factuur klopt niet",
+                 "Hallo, meine Rechnung ist falsch, danke", "Hi, my invoice is wrong, thanks",
+                 "Hei, fakturaen min er feil, eg ventar")
+
+
+def warm_up() -> None:
+    """Load the language, personal-data, profanity and sentiment models now rather than inside the first batch's
+    transaction, where loading them (about a second) would hold the database's write lock while webhooks wait."""
+    for text in WARM_UP_TEXTS:
+        analyse(text, public=True)
+
+
 #: Channel names (as ``webcare triage`` input gives them) whose messages are private; everything else — comments,
 #: mentions, posts, reviews, and names we do not know — counts as public, the cautious side for personal data.
 PRIVATE_CHANNEL_WORDS = ("dm", "direct", "private", "message", "messenger", "whatsapp", "telegram", "email",

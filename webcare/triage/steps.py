@@ -112,6 +112,11 @@ class TriageMessages(Step):
 
     name = "triage"
 
+    def warm_up(self) -> None:
+        from webcare.triage.analyse import warm_up
+
+        warm_up()
+
     def run(self, batch: StoreResult) -> None:
         inbound = [m for m in batch.messages if m.direction == Direction.INBOUND and m.triaged_at is None]
         if not inbound:
