@@ -540,3 +540,14 @@ def test_it_speaks_the_admins_language(personas: Personas, platform: Any) -> Non
     client.post("/inbox/language/", {"language": "nb"})
     page = client.get("/staff/channels/").content.decode()
     assert "Koble til en kanal" in page and ">Kanaler<" in page
+
+
+def test_a_demo_web_chat_can_be_tried_from_the_list(personas: Personas) -> None:
+    """The web chat has no platform in between, so even the demo's (simulated) chat works: the list offers its
+    embed code and the preview page."""
+    chat = Channel.objects.create(organisation=personas.org, kind="webchat", slug="demo-chat", name="Demo chat",
+                                  settings={"simulate": True})
+    page = client_for(personas.admin).get("/staff/channels/").content.decode()
+    row = row_of(page, chat)
+    assert f"/chat/{chat.webhook_key}/widget.js" in row
+    assert f'href="/chat/{chat.webhook_key}/preview"' in row and "Try the chat" in row

@@ -495,5 +495,10 @@ def test_the_desk_previews_the_widget_on_its_own_page(personas: Personas) -> Non
     assert page.status_code == 200
     assert f'<script src="/chat/{channel.webhook_key}/widget.js" async></script>' in page.content.decode()
     assert Visitor(channel, "http://testserver").get("config").status_code == 200
+    # Browsers send no Origin on same-origin GETs, only Sec-Fetch-Site.
+    same_site = Client().get(f"/chat/{channel.webhook_key}/config", headers={"Sec-Fetch-Site": "same-origin"})
+    assert same_site.status_code == 200
+    cross = Client().get(f"/chat/{channel.webhook_key}/config", headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross.status_code == 403
     assert Visitor(channel, "https://elsewhere.example").get("config").status_code == 403
     assert Client().get("/chat/not-a-key/preview").status_code == 404

@@ -101,12 +101,13 @@ def _row(request: HttpRequest, channel: Channel) -> Row:
     demo = bool(channel.settings.get("simulate"))
     row = Row(channel=channel, label=_(cls.label) if cls else channel.get_kind_display(), demo=demo,
               missing=cls is None and channel.kind != "api", checked=_checked(channel))
+    if cls is not None and channel.kind == "webchat":
+        # No platform in between, so a demo chat works for real too: the brand's site loads the widget from webcare.
+        script = request.build_absolute_uri(reverse("webchat:widget", args=[channel.webhook_key]))
+        row.embed_code = f'<script src="{script}" async></script>'
     if cls is not None and not demo:
         if cls.webhook:
             row.webhook_url = webhook_url(request, channel)
-        if channel.kind == "webchat":  # no platform in between: the brand's site loads the widget from webcare
-            script = request.build_absolute_uri(reverse("webchat:widget", args=[channel.webhook_key]))
-            row.embed_code = f'<script src="{script}" async></script>'
         if cls.polling:
             row.polls_every = every(interval(channel))
     return row

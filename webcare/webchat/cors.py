@@ -31,6 +31,9 @@ class OriginRefused(Exception):
 def checked_origin(request: HttpRequest, channel: Channel) -> str:
     """The request's normalised origin if the channel allows it; :class:`OriginRefused` otherwise."""
     sent = request.headers.get("Origin", "")
+    if not sent and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        # Browsers leave Origin out of same-origin GETs: this is the desk's own preview page (/chat/<key>/preview).
+        return desk_origin(request)
     if not sent or sent == "null":
         raise OriginRefused("no Origin header: the chat answers only pages on the brand's sites")
     origin = normalise_origin(sent)
