@@ -335,3 +335,16 @@ def test_a_reply_that_replaces_an_earlier_one_on_the_platform_keeps_both_rows(pe
     second.refresh_from_db()
     assert (first.external_id, first.text) == (None, "Første svar")
     assert second.external_id == "review-1:reply"
+
+
+def test_a_retry_tells_open_inboxes_at_once(personas: Personas, httpserver: Any, stub_kinds: None) -> None:
+    from webcare.live.models import LiveEvent
+
+    ticket = _ticket(personas, httpserver)
+    message = do_reply(ticket, personas.agent, "Feil igjen")
+    _expect_send(httpserver, "Feil igjen").respond_with_json({"error": "no"}, status=400)
+    sender.send_due()
+    newest = LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    do_retry(message, personas.agent)
+    changed = LiveEvent.objects.filter(id__gt=newest, kind="tickets")
+    assert [event.data["tickets"] for event in changed] == [[ticket.pk]]

@@ -194,3 +194,18 @@ def test_delivery_receipts_only_move_a_reply_forward(hooked: Channel) -> None:
     drain()
     message = Message.objects.get(external_id="m-1")
     assert (message.delivery_status, message.delivery_error) == ("failed", "131047: re-engagement message")
+
+
+def test_an_update_whose_message_never_comes_is_skipped_not_dead_lettered(hooked: Channel, settings: Any) -> None:
+    """An edit of a comment from before the channel was connected: retried a few times, then set aside quietly."""
+    settings.WEBCARE_RETRY_BASE_SECONDS = 0
+    settings.WEBCARE_MAX_ATTEMPTS = 3
+    orphan = {"kind": "update", "id": "old:edit", "payload": {"message_id": "from-before", "change": "edited",
+                                                              "at": "2026-11-20T10:06:00+00:00", "text": "ny"}}
+    _post(hooked, {"items": [orphan]})
+    for _ in range(3):
+        drain(max_batches=1)
+    event = InboundEvent.objects.get(external_id="old:edit")
+    assert (event.status, event.attempts) == (EventStatus.DONE, 3)
+    assert event.last_error == "skipped: message 'from-before' is not stored (yet)"
+    assert not InboundEvent.objects.filter(status=EventStatus.DEAD).exists()

@@ -115,6 +115,14 @@ def _wake() -> None:
     transaction.on_commit(WAKE.set)
 
 
+def _publish(message: Message) -> None:
+    """Tell open inboxes at once (in the same transaction) that a message's state changed, not only once it is sent."""
+    from webcare.live import publish
+
+    if message.ticket_id:
+        publish.tickets_changed(message.organisation_id, [message.ticket_id], None)
+
+
 def queue_message(message: Message, conversation: Conversation, actor: Any, *, action: Action = Action.REPLY,
                   template: dict[str, Any] | None = None, target: Message | None = None) -> OutboundJob | None:
     """Queue a just-written outbound message for its channel; None on channels with nothing to send to.
@@ -169,6 +177,7 @@ def do_moderate(message: Message, action: Action, actor: Any) -> OutboundJob:
                      "conversation_public": message.conversation.kind == ConversationKind.PUBLIC},
             created_by=actor,
         )
+        _publish(message)
         _wake()
     return job
 
@@ -187,5 +196,6 @@ def do_retry(message: Message, actor: Any) -> OutboundJob:
         job.status, job.attempts, job.next_attempt_at, job.last_error = JobStatus.PENDING, 0, timezone.now(), ""
         job.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
         Message.objects.filter(pk=message.pk).update(delivery_status=DeliveryStatus.QUEUED, delivery_error="")
+        _publish(message)
         _wake()
     return job

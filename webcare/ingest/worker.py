@@ -149,6 +149,15 @@ def _account(outcome: pipeline.BatchOutcome, events: list[InboundEvent], now: da
             tally.failed += 1
             tally.dead += _fail(event, "payload invalid: " + outcome.parse_failures[event.pk], now, permanent=True)
         elif event.pk in outcome.waiting:
+            if event.attempts + 1 >= settings.WEBCARE_MAX_ATTEMPTS:
+                # The message never came: an edit of a comment from before the channel was connected, a status of
+                # a message sent outside webcare. Nothing to do, and nothing for an admin to fix: not a dead letter.
+                event.attempts += 1
+                event.last_error = "skipped: " + outcome.waiting[event.pk]
+                event.status, event.processed_at = EventStatus.DONE, now
+                event.save(update_fields=["attempts", "last_error", "status", "processed_at"])
+                logger.info("update event %s skipped: %s", event.pk, outcome.waiting[event.pk])
+                continue
             tally.failed += 1
             tally.dead += _fail(event, outcome.waiting[event.pk], now, permanent=False)
     _mark_done(done, now)
