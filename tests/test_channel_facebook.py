@@ -60,7 +60,8 @@ ENTRY_ISO = "2022-03-29T19:20:33+00:00"
 def fb(personas: Personas, httpserver: Any) -> Channel:
     channel = Channel.objects.create(organisation=personas.org, kind="facebook", slug="fb", name="Fjordnett",
                                      settings={"page_id": PAGE,
-                                               "api_base_url": httpserver.url_for("").rstrip("/")})
+                                               "api_base_url": httpserver.url_for("").rstrip("/"),
+                                               "lookup_profiles": False})  # names: test_channel_profiles.py
     channel.set_credentials({"page_access_token": TOKEN, "app_secret": APP_SECRET, "verify_token": VERIFY})
     channel.save()
     return channel

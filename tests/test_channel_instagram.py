@@ -58,7 +58,8 @@ T = "2021-09-08T06:34:04+00:00"
 def ig(personas: Personas, httpserver: Any) -> Channel:
     channel = Channel.objects.create(organisation=personas.org, kind="instagram", slug="ig", name="Fjordnett",
                                      settings={"instagram_account_id": ACCOUNT,
-                                               "api_base_url": httpserver.url_for("").rstrip("/")})
+                                               "api_base_url": httpserver.url_for("").rstrip("/"),
+                                               "lookup_profiles": False})  # names: test_channel_profiles.py
     channel.set_credentials({"access_token": TOKEN, "app_secret": APP_SECRET, "verify_token": VERIFY})
     channel.save()
     return channel

@@ -367,7 +367,8 @@ def test_a_telegram_file_too_big_for_bots_fails_at_once(telegram: Channel, https
 @pytest.fixture
 def facebook(personas: Personas, httpserver: HTTPServer) -> Channel:
     channel = Channel.objects.create(organisation=personas.org, kind="facebook", slug="fb", name="Fjordnett",
-                                     settings={"page_id": PAGE, "api_base_url": stub_base(httpserver)})
+                                     settings={"page_id": PAGE, "api_base_url": stub_base(httpserver),
+                                               "lookup_profiles": False})
     channel.set_credentials({"page_access_token": META_TOKEN, "app_secret": APP_SECRET, "verify_token": "v"})
     channel.save()
     return channel
@@ -377,7 +378,7 @@ def facebook(personas: Personas, httpserver: HTTPServer) -> Channel:
 def instagram(personas: Personas, httpserver: HTTPServer) -> Channel:
     channel = Channel.objects.create(organisation=personas.org, kind="instagram", slug="ig", name="Fjordnett",
                                      settings={"instagram_account_id": IG_ACCOUNT,
-                                               "api_base_url": stub_base(httpserver)})
+                                               "api_base_url": stub_base(httpserver), "lookup_profiles": False})
     channel.set_credentials({"access_token": META_TOKEN, "app_secret": APP_SECRET, "verify_token": "v"})
     channel.save()
     return channel

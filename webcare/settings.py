@@ -155,7 +155,7 @@ WEBCARE_MAX_ATTEMPTS = env_int("WEBCARE_MAX_ATTEMPTS", 5, minimum=1)
 WEBCARE_RETRY_BASE_SECONDS = env_int("WEBCARE_RETRY_BASE_SECONDS", 30, minimum=0)
 #: Steps run on every stored batch, in order, inside its transaction (webcare/ingest/pipeline.py).
 WEBCARE_PIPELINE_STEPS = ["webcare.triage.steps.TriageMessages", "webcare.channels.media.QueueMediaDownloads",
-                          "webcare.live.steps.PublishTicketChanges"]
+                          "webcare.channels.profiles.QueueProfileLookups", "webcare.live.steps.PublishTicketChanges"]
 #: Outbound sender: tries per job before it fails (retryable errors: 5xx, 429, network), the first retry delay
 #: (doubled each try, at most an hour, never sooner than a platform's Retry-After), and how long a job may stay
 #: "sending" before its sender is presumed dead.

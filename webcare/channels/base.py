@@ -52,12 +52,15 @@ class Action(StrEnum):
     #: (platform media links expire, or need the channel's token). Queued like the rest, so it gets the same retries,
     #: backoff and rate limits.
     FETCH_MEDIA = "fetch_media"
+    #: Not an outbound message either: ask the platform for a new customer's name where deliveries carry only an
+    #: id (Messenger and Instagram direct messages), so the agent — and {customer_first_name} — can greet them.
+    FETCH_PROFILE = "fetch_profile"
 
 
 ACTION_NEEDS = {
     Action.REPLY: None, Action.PRIVATE_REPLY: Capability.PRIVATE_REPLY, Action.HIDE: Capability.HIDE,
     Action.UNHIDE: Capability.HIDE, Action.DELETE: Capability.DELETE, Action.LIKE: Capability.LIKE,
-    Action.FETCH_MEDIA: None,
+    Action.FETCH_MEDIA: None, Action.FETCH_PROFILE: None,
 }
 
 
@@ -304,6 +307,14 @@ class Connector:
         """Download one attachment; :class:`SendError` when the platform did not give it (retryable where it may
         work later), and a non-retryable one when it is bigger than ``max_bytes``."""
         raise SendError(f"{self.label or self.kind} cannot download attachments")
+
+    #: Whether :meth:`fetch_profile` can name a customer whose deliveries carry only an id.
+    fetches_profiles: ClassVar[bool] = False
+
+    def fetch_profile(self, user_id: str) -> dict[str, str]:
+        """The platform's profile of a customer: ``{"name": …, "handle": …}`` (either may be ""); :class:`SendError`
+        when the platform did not give it."""
+        raise SendError(f"{self.label or self.kind} cannot look up profiles")
 
     def register_webhook(self, url: str) -> str:
         """Tell the platform to deliver this channel's events to ``url``; returns what the platform said.

@@ -75,6 +75,7 @@ class FacebookConnector(MetaConnector):
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.PUBLIC_REPLY, Capability.PRIVATE_REPLY, Capability.HIDE, Capability.DELETE, Capability.LIKE,
     })
+    fetches_profiles: ClassVar[bool] = True
     credential_fields: ClassVar[tuple[CredentialField, ...]] = (
         CredentialField("page_id", "Page ID", secret=False,
                         help="The page's numeric ID (the page's About › Page transparency, or Meta Business Suite)."),
@@ -89,6 +90,13 @@ class FacebookConnector(MetaConnector):
                         help="'yes' only when Meta approved the app's Human Agent permission: replies are then "
                              "allowed up to 7 days after the customer's last message instead of 24 hours."),
     )
+
+    def fetch_profile(self, user_id: str) -> dict[str, str]:
+        """Messenger's User Profile API: a person's name by their page-scoped id (PSID), with the page token."""
+        answer = self.graph("GET", user_id, "Messenger profile", params={"fields": "first_name,last_name,name"})
+        name = str(answer.get("name") or " ".join(
+            part for part in (str(answer.get("first_name") or ""), str(answer.get("last_name") or "")) if part))
+        return {"name": name.strip()[:255], "handle": ""}
 
     @property
     def messages_owner(self) -> str:

@@ -65,6 +65,7 @@ class InstagramConnector(MetaConnector):
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.PUBLIC_REPLY, Capability.PRIVATE_REPLY, Capability.HIDE, Capability.DELETE,
     })
+    fetches_profiles: ClassVar[bool] = True
     credential_fields: ClassVar[tuple[CredentialField, ...]] = (
         CredentialField("instagram_account_id", "Instagram account ID", secret=False,
                         help="The numeric ID of the Instagram professional account (not the @username)."),
@@ -81,6 +82,12 @@ class InstagramConnector(MetaConnector):
                         help="'yes' only when Meta approved the app's Human Agent permission: replies are then "
                              "allowed up to 7 days after the customer's last message instead of 24 hours."),
     )
+
+    def fetch_profile(self, user_id: str) -> dict[str, str]:
+        """Instagram's User Profile API: name and @username by the Instagram-scoped id (IGSID)."""
+        answer = self.graph("GET", user_id, "Instagram profile", params={"fields": "name,username"})
+        username = str(answer.get("username") or "").strip()
+        return {"name": str(answer.get("name") or "").strip()[:255], "handle": f"@{username}"[:255] if username else ""}
 
     # -- inbound: comments and the dashboard's test messages ---------------------------------------------------------
     def change_items(self, change: dict[str, Any], account: str, where: str, entry_at: datetime) -> list[InboundItem]:

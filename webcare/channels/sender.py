@@ -61,6 +61,8 @@ class SendTally:
         return self.sent + self.retrying + self.failed + self.uncertain
 
 
+#: Jobs webcare does for itself (downloads, profile lookups): after people's replies, repeatable, no rate slot.
+BACKGROUND = (Action.FETCH_MEDIA, Action.FETCH_PROFILE)
 TALLY_NAMES = {JobStatus.SENT: "sent", JobStatus.PENDING: "retrying", JobStatus.FAILED: "failed",
                JobStatus.UNCERTAIN: "uncertain"}
 
@@ -133,7 +135,7 @@ def claim(now: datetime | None = None) -> OutboundJob | None:
         # People's replies and actions go before attachment downloads on the same channel.
         queryset = (OutboundJob.objects.filter(status=JobStatus.PENDING, next_attempt_at__lte=now,
                                                channel__send_after__lte=now, channel__is_active=True)
-                    .annotate(background=Case(When(action=Action.FETCH_MEDIA, then=Value(1)), default=Value(0)))
+                    .annotate(background=Case(When(action__in=BACKGROUND, then=Value(1)), default=Value(0)))
                     .order_by("background", "next_attempt_at", "id"))
         if connection.features.has_select_for_update_skip_locked:
             queryset = queryset.select_for_update(skip_locked=True, of=("self",))
@@ -141,7 +143,7 @@ def claim(now: datetime | None = None) -> OutboundJob | None:
             channel = _lock_channel(job.channel_id, now)
             if channel is None:  # another sender is using this channel's slot right now
                 continue
-            if job.action != Action.FETCH_MEDIA:  # downloading a customer's file is not posting: no slot used
+            if job.action not in BACKGROUND:  # fetching for webcare itself is not posting: no slot used
                 channel.send_after = now + rate_interval(channel)
                 channel.save(update_fields=["send_after"])
             job.channel = channel
@@ -243,7 +245,7 @@ def record_failure(job: OutboundJob, error: SendError, now: datetime | None = No
 
 def send_job(job: OutboundJob) -> str:
     """Send one claimed job; returns its new status."""
-    if job.action == Action.FETCH_MEDIA:
+    if job.action in BACKGROUND:
         return _fetch(job)
     if job.channel.settings.get("simulate"):
         # A demo channel connected to no platform: the reply is recorded as sent and posted nowhere.
@@ -265,21 +267,25 @@ def send_job(job: OutboundJob) -> str:
 
 
 def _fetch(job: OutboundJob) -> str:
-    """Download a customer's attachment into webcare's storage (webcare/channels/media.py does the work)."""
-    from webcare.channels import media
+    """Fetch something from the platform for webcare itself: a customer's attachment into webcare's storage
+    (webcare/channels/media.py) or a customer's name (webcare/channels/profiles.py)."""
+    from webcare.channels import media, profiles
 
     connector = connector_for(job.channel)
     if connector is None:
         return record_failure(job, SendError(f"channel kind {job.channel.kind!r} has no connector to fetch with"))
     try:
-        media.fetch_and_store(job, connector)
+        if job.action == Action.FETCH_MEDIA:
+            media.fetch_and_store(job, connector)
+        else:
+            profiles.fetch_and_store(job, connector)
     except Exception as exc:
         if not isinstance(exc, SendError):
-            logger.exception("fetching media for job %s failed", job.pk)
+            logger.exception("%s for job %s failed", job.action, job.pk)
             exc = SendError(f"{type(exc).__name__}: {exc}")
         status = record_failure(job, exc)
-        if status == JobStatus.FAILED:  # for good: the attachment says why instead of "being downloaded"
-            media.note_failure(job, job.last_error)
+        if status == JobStatus.FAILED and job.action == Action.FETCH_MEDIA:
+            media.note_failure(job, job.last_error)  # for good: the attachment says why, not "being downloaded"
         return status
     record_success(job, SendResult())
     return JobStatus.SENT
@@ -289,7 +295,7 @@ def _repeatable(job: OutboundJob) -> bool:
     """May this job be carried out again after an interruption without harm? Downloads always; sends only where the
     connector's sends are idempotent."""
     cls = connector_class(job.channel.kind)
-    return job.action == Action.FETCH_MEDIA or (cls is not None and cls.idempotent_sends)
+    return job.action in BACKGROUND or (cls is not None and cls.idempotent_sends)
 
 
 def _next_slot(now: datetime) -> datetime | None:
