@@ -271,16 +271,21 @@ def slug_for(name: str) -> str:
     return slug or "team"
 
 
-def _unique_slug(org: Organisation, name: str) -> str:
-    """``slug_for(name)``, with "-2", "-3" … when another team of ``org`` has it already."""
-    base = slug_for(name)
-    taken = set(Team.objects.filter(organisation=org, slug__startswith=base).values_list("slug", flat=True))
+def free_slug(base: str, taken: set[str]) -> str:
+    """``base``, or ``base`` with "-2", "-3" … (shortened to fit) when it is taken."""
     slug, n = base, 1
     while slug in taken:
         n += 1
         suffix = f"-{n}"
         slug = base[: MAX_SLUG - len(suffix)].rstrip("-") + suffix
     return slug
+
+
+def _unique_slug(org: Organisation, name: str) -> str:
+    """``slug_for(name)``, with "-2", "-3" … when another team of ``org`` has it already."""
+    base = slug_for(name)
+    return free_slug(base, set(Team.objects.filter(organisation=org, slug__startswith=base)
+                               .values_list("slug", flat=True)))
 
 
 def _team_name(org: Organisation, name: str, team: Team | None = None) -> str:

@@ -30,7 +30,7 @@ from webcare.channels import health
 from webcare.channels.base import Connector, ConnectorError, CredentialField, HealthReport, HealthStatus, SendError
 from webcare.channels.registry import CONNECTORS, connector_class, connector_for
 from webcare.core.models import Channel, Organisation
-from webcare.staff.actions import MAX_SLUG, is_admin, slug_for
+from webcare.staff.actions import free_slug, is_admin, slug_for
 from webcare.tickets.actions import ActionError
 
 logger = logging.getLogger("webcare.staff")
@@ -120,13 +120,7 @@ def _unique_slug(org: Organisation, name: str, kind: str) -> str:
     base = slug_for(name)
     if base == "team" and "team" not in name.lower():  # slug_for's own fallback, meant for teams
         base = kind
-    taken = set(Channel.objects.filter(organisation=org).values_list("slug", flat=True))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        suffix = f"-{n}"
-        slug = base[:MAX_SLUG - len(suffix)].rstrip("-") + suffix
-    return slug
+    return free_slug(base, set(Channel.objects.filter(organisation=org).values_list("slug", flat=True)))
 
 
 def form_field(field: CredentialField) -> str:
