@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.http import HttpResponse
@@ -114,7 +115,12 @@ class Delivery:
         )
 
     def json(self) -> Any:
-        """The body as JSON; :class:`Malformed` when it is not."""
+        """The body as JSON (parsed once: the webhook view may hand one delivery to several channels' connectors;
+        they only read it); :class:`Malformed` when it is not."""
+        return self._parsed
+
+    @cached_property
+    def _parsed(self) -> Any:
         try:
             return json.loads(self.body or b"null")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
