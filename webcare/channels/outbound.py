@@ -92,7 +92,7 @@ def _recipient(conversation: Conversation, target: Message | None) -> dict[str, 
     return recipient
 
 
-def request_for(message: Message, conversation: Conversation, action: Action, *,
+def request_for(message: Message, conversation: Conversation, *,
                 target: Message | None = None, template: dict[str, Any] | None = None) -> dict[str, Any]:
     """The request of a reply job: everything a connector needs, read now and stored with the job."""
     target = target or _last_inbound(conversation, message.ticket_id)
@@ -142,7 +142,7 @@ def queue_message(message: Message, conversation: Conversation, actor: Any, *, a
                             or "only an approved template may be sent now")
     job = OutboundJob.objects.create(
         organisation_id=message.organisation_id, channel=channel, message=message, action=action,
-        request=request_for(message, conversation, action, target=target, template=template), created_by=actor,
+        request=request_for(message, conversation, target=target, template=template), created_by=actor,
     )
     _wake()
     return job

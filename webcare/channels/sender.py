@@ -26,7 +26,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
@@ -82,14 +81,9 @@ def rate_interval(channel: Channel) -> timedelta:
 
 # -- building requests -------------------------------------------------------------------------------------------
 
-def request_fields(job: OutboundJob) -> dict[str, Any]:
-    """The stored request (what ``build_request`` reads back)."""
-    return dict(job.request)
-
-
 def build_request(job: OutboundJob) -> OutboundRequest:
     """The request exactly as it was fixed when the job was queued, so every try sends the same thing."""
-    data = request_fields(job)
+    data = dict(job.request)
     return OutboundRequest(
         action=Action(job.action), idempotency_key=str(job.idempotency_key), text=data.get("text", ""),
         conversation_id=data.get("conversation_id", ""), conversation_public=bool(data.get("conversation_public")),
