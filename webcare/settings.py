@@ -45,6 +45,11 @@ INSTALLED_APPS = [
     "webcare.channels",
     "webcare.knowledge",
     "webcare.webchat",
+    "webcare.hours",
+    "webcare.sla",
+    "webcare.routing",
+    "webcare.supervision",
+    "webcare.notify",
 ]
 
 MIDDLEWARE = [
@@ -154,8 +159,28 @@ WEBCARE_WORKER_BATCH = env_int("WEBCARE_WORKER_BATCH", 500, minimum=1)
 WEBCARE_MAX_ATTEMPTS = env_int("WEBCARE_MAX_ATTEMPTS", 5, minimum=1)
 WEBCARE_RETRY_BASE_SECONDS = env_int("WEBCARE_RETRY_BASE_SECONDS", 30, minimum=0)
 #: Steps run on every stored batch, in order, inside its transaction (webcare/ingest/pipeline.py).
-WEBCARE_PIPELINE_STEPS = ["webcare.triage.steps.TriageMessages", "webcare.channels.media.QueueMediaDownloads",
-                          "webcare.channels.profiles.QueueProfileLookups", "webcare.live.steps.PublishTicketChanges"]
+#: Routing needs triage's results; assignment needs the team routing chose; the SLA clocks need the team and priority;
+#: the away reply needs the ticket's opening hours (its team) and is the last thing that may queue a message.
+WEBCARE_PIPELINE_STEPS = [
+    "webcare.triage.steps.TriageMessages",
+    "webcare.routing.steps.RouteTickets",
+    "webcare.routing.steps.AssignTickets",
+    "webcare.sla.steps.UpdateSlaClocks",
+    "webcare.hours.steps.SendAwayReplies",
+    "webcare.channels.media.QueueMediaDownloads",
+    "webcare.channels.profiles.QueueProfileLookups",
+    "webcare.live.steps.PublishTicketChanges",
+]
+#: The automation loop (`webcare automate`, a thread of `webcare serve`): tasks run in order every pass, each
+#: ``task(now) -> int`` (how many things it did), in its own transaction(s).
+WEBCARE_AUTOMATION_TASKS = [
+    "webcare.sla.checks.run",
+    "webcare.sla.acknowledge.run",
+    "webcare.routing.reclaim.run",
+    "webcare.supervision.surge.run",
+    "webcare.notify.email.run",
+]
+WEBCARE_AUTOMATION_SECONDS = env_int("WEBCARE_AUTOMATION_SECONDS", 15, minimum=1)
 #: Outbound sender: tries per job before it fails (retryable errors: 5xx, 429, network), the first retry delay
 #: (doubled each try, at most an hour, never sooner than a platform's Retry-After), and how long a job may stay
 #: "sending" before its sender is presumed dead.
@@ -164,6 +189,17 @@ WEBCARE_SEND_RETRY_BASE_SECONDS = env_int("WEBCARE_SEND_RETRY_BASE_SECONDS", 10,
 WEBCARE_SEND_LEASE_SECONDS = env_int("WEBCARE_SEND_LEASE_SECONDS", 120, minimum=5)
 #: Largest customer attachment webcare downloads from a platform into its own storage (bigger ones stay links).
 WEBCARE_MAX_ATTACHMENT_BYTES = env_int("WEBCARE_MAX_ATTACHMENT_BYTES", 26_214_400, minimum=1024)
+#: Outgoing e-mail for notifications (SLA escalations, surge alerts): an SMTP server; with no host set, notifications
+#: stay in the app only.
+EMAIL_HOST = env_str("WEBCARE_SMTP_HOST", "")
+EMAIL_PORT = env_int("WEBCARE_SMTP_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("WEBCARE_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("WEBCARE_SMTP_PASSWORD", "")  # or WEBCARE_SMTP_PASSWORD_FILE
+EMAIL_USE_TLS = env_bool("WEBCARE_SMTP_STARTTLS", default=False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("WEBCARE_MAIL_FROM", "webcare@localhost")
+#: The address links in notification e-mails start with (the desk as people reach it).
+WEBCARE_BASE_URL = env_str("WEBCARE_BASE_URL", "http://127.0.0.1:8000")
 #: Largest accepted inbound API body, in bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("WEBCARE_MAX_BODY_BYTES", 2_621_440, minimum=1024)
 

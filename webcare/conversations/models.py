@@ -31,6 +31,10 @@ class Conversation(models.Model):
     subject = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now)
+    #: When the acknowledgement guarantee's holding reply went out (once per conversation, ever).
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    #: When the last "we are closed, back at …" reply went out (at most one per closed period).
+    away_replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="conversation_unique")]
@@ -96,6 +100,10 @@ class Message(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     #: A public comment hidden on the platform by the brand (moderation).
     hidden = models.BooleanField(default=False)
+    #: An automatic reply (``away``: outside opening hours; ``ack``: the acknowledgement guarantee's holding reply;
+    #: ``rule``: a routing rule's auto-reply): sent by webcare, not an answer, so it neither ends the customer's wait
+    #: nor counts as a response.
+    automatic = models.CharField(max_length=8, blank=True, default="")
     #: The inbound event this message came from (null for replies written in webcare).
     event = models.ForeignKey("ingest.InboundEvent", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="messages")

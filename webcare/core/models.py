@@ -52,6 +52,19 @@ class Organisation(models.Model):
     languages = models.JSONField(default=list, blank=True)
     time_zone = models.CharField(max_length=64, default="Europe/Oslo")
     created_at = models.DateTimeField(default=timezone.now)
+    # -- service promises (webcare/sla, webcare/supervision) ------------------------------------------------------
+    #: The acknowledgement guarantee: a customer still waiting this long gets one automatic holding reply per
+    #: conversation (0 turns it off). 24 hours by default; a brand that promises an hour sets 60.
+    ack_window_minutes = models.PositiveIntegerField(default=24 * 60)
+    #: Surge alert thresholds: new inbound messages per hour (over the last 15 minutes, scaled) and the oldest
+    #: wait in minutes; 0 turns a threshold off.
+    surge_arrivals_per_hour = models.PositiveIntegerField(default=120)
+    surge_oldest_wait_minutes = models.PositiveIntegerField(default=60)
+    #: The service level the staffing estimate aims for: this share (%) of customers answered within this time.
+    service_level_percent = models.PositiveSmallIntegerField(default=80)
+    service_level_minutes = models.PositiveIntegerField(default=60)
+    #: Average handling time in minutes, used when there is too little history to measure it.
+    handling_minutes = models.PositiveSmallIntegerField(default=6)
 
     class Meta:
         ordering = ["name"]
@@ -111,6 +124,14 @@ class Channel(models.Model):
         return crypto.decrypt_json(self.credentials_encrypted, "channel-credentials", self._credentials_aad())
 
 
+class Presence(models.TextChoices):
+    """Whether an agent takes new work now. Nothing is assigned to an agent who is not online."""
+
+    ONLINE = "online", "Online"
+    AWAY = "away", "Away"
+    OFFLINE = "offline", "Offline"
+
+
 class Agent(models.Model):
     """A Django user working for one organisation, with a role and a name customers see."""
 
@@ -121,6 +142,13 @@ class Agent(models.Model):
     languages = models.JSONField(default=list, blank=True)
     #: The interface language the agent chose (a code of ``settings.LANGUAGES``); blank: the browser's.
     ui_language = models.CharField(max_length=8, blank=True, default="")
+    # -- assignment (webcare/routing/assignment.py) ------------------------------------------------------------------
+    presence = models.CharField(max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
+    presence_at = models.DateTimeField(null=True, blank=True)
+    #: How many open tickets (new, open) the agent holds at most before automatic assignment skips them.
+    capacity = models.PositiveSmallIntegerField(default=8)
+    #: Channel kinds the agent works (skills); empty means every channel.
+    channel_kinds = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="agent_unique_per_org")]
@@ -134,6 +162,14 @@ class SignatureStyle(models.TextChoices):
     INITIALS = "initials", "Initials"
 
 
+class AssignmentMode(models.TextChoices):
+    """How a team's new tickets get an owner."""
+
+    MANUAL = "manual", "Manual (agents take tickets)"
+    ROUND_ROBIN = "round_robin", "Round-robin"
+    LEAST_LOADED = "least_loaded", "Least loaded"
+
+
 class Team(models.Model):
     """A group of agents that owns tickets (customer service, sales & marketing …)."""
 
@@ -142,6 +178,19 @@ class Team(models.Model):
     name = models.CharField(max_length=200)
     signature = models.CharField(max_length=16, choices=SignatureStyle.choices, default=SignatureStyle.FIRST_NAME)
     members = models.ManyToManyField(Agent, related_name="teams", blank=True)
+    # -- assignment, escalation, overflow --------------------------------------------------------------------------
+    assignment = models.CharField(max_length=16, choices=AssignmentMode.choices, default=AssignmentMode.MANUAL)
+    #: The agent who got the team's last round-robin ticket (the next one goes to the member after them).
+    last_assigned = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: An assigned ticket nobody touched for this many minutes goes back to the team's pool (0: never).
+    reclaim_minutes = models.PositiveIntegerField(default=0)
+    #: Who hears first when one of the team's tickets breaches its service level (then the escalation chain).
+    supervisor = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="supervised_teams")
+    #: The team whose members a supervisor can pull in when this team is swamped (webcare/supervision).
+    overflow_team = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: Until when the overflow team's members also take this team's tickets (set by a supervisor in a surge).
+    overflow_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="team_slug_unique_per_org")]

@@ -29,6 +29,8 @@ from webcare.tickets.models import Status, Ticket
 ACTIVE = [Status.NEW, Status.OPEN]
 OPEN_STATES = [Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD]
 SOLVED_RECENTLY = timedelta(days=7)
+#: The label routing gives spam (webcare/routing); the "spam" view lists it.
+SPAM_LABEL = "spam"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ def view_filter(key: str, user: Any) -> Q:
         "open": Q(status__in=ACTIVE),
         "pending": Q(status=Status.PENDING),
         "solved": Q(status=Status.SOLVED, solved_at__gte=timezone.now() - SOLVED_RECENTLY),
+        # Service levels (webcare/sla): the warning share of a running target has passed / a target is overdue.
+        "at_risk": Q(status__in=OPEN_STATES, sla_warn_at__lte=timezone.now(), sla_due_at__gt=timezone.now()),
+        "breached": Q(status__in=OPEN_STATES, sla_due_at__lte=timezone.now()),
+        # What routing took for spam (labelled and set aside, webcare/routing): reviewed here, not in the queues.
+        "spam": Q(labels__name=SPAM_LABEL) & ~Q(status=Status.CLOSED),
     }[key]
 
 
@@ -61,6 +68,9 @@ LABELS = {
     "open": _("All open"),
     "pending": _("Waiting on customer"),
     "solved": _("Solved recently"),
+    "at_risk": _("SLA at risk"),
+    "breached": _("SLA breached"),
+    "spam": _("Spam"),
 }
 #: Views whose count depends on who asks; the others are the same for everyone in the organisation.
 PERSONAL = ("mine", "teams")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/", views.ticket_pane, name="ticket"),
     path("tickets/<int:ticket_id>/assign-me/", views.assign_to_me, name="assign_me"),
     path("tickets/<int:ticket_id>/status/", views.change_status, name="status"),
+    path("tickets/<int:ticket_id>/no-reply-needed/", views.no_reply_needed, name="no_reply_needed"),
     path("tickets/<int:ticket_id>/fields/", views.fields, name="fields"),
     path("tickets/<int:ticket_id>/reply/", views.reply, name="reply"),
     path("tickets/<int:ticket_id>/note/", views.note, name="note"),

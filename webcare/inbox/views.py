@@ -30,7 +30,14 @@ from webcare.inbox import queues, saved_searches, search
 from webcare.inbox.customer_card import customer_card_context, opened_with_strong_language
 from webcare.inbox.delivery import MODERATION, outbound_context, template_reply
 from webcare.replies import compose
-from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_move_to_private, do_reply
+from webcare.tickets.actions import (
+    ActionError,
+    do_add_note,
+    do_change_ticket,
+    do_move_to_private,
+    do_no_reply_needed,
+    do_reply,
+)
 from webcare.tickets.models import Note, Priority, Status, Ticket
 
 DEFAULT_VIEW = "unassigned"
@@ -257,6 +264,14 @@ def assign_to_me(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
 @works_tickets
 def change_status(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     return _act(request, ticket_id, lambda t: do_change_ticket(t, request.user, status=request.POST.get("status", "")))
+
+
+@login_required
+@require_POST
+@works_tickets
+def no_reply_needed(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    """End the ticket saying no reply is needed: its messages count as handled, not as forgotten."""
+    return _act(request, ticket_id, lambda t: do_no_reply_needed(t, request.user))
 
 
 def replies_since(ticket: Ticket, seen_message_id: int, user: Any) -> list[str]:

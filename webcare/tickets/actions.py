@@ -27,6 +27,7 @@ from webcare.conversations.models import Conversation, ConversationKind, Deliver
 from webcare.core.models import Agent, ChannelKind, Role, Team
 from webcare.ingest.schema import MAX_TEXT
 from webcare.live import publish
+from webcare.sla import sync as sla_sync
 from webcare.tickets import lifecycle
 from webcare.tickets.models import (
     EventKind,
@@ -43,6 +44,11 @@ from webcare.tickets.models import (
 #: Roles that can own tickets. Analysts only see aggregates, so a ticket assigned to one would never be worked.
 ASSIGNABLE_ROLES: Final = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 MAX_LABEL_LENGTH: Final = 64
+
+
+#: Ticket fields whose change can move a service-level clock (a status pauses or stops it; team and priority can
+#: choose another policy).
+SLA_INPUTS: Final = frozenset({"status", "team", "priority"})
 
 
 class _Unset(Enum):
@@ -201,9 +207,10 @@ def do_change_ticket(
         if "assignee" in changes_requested:
             old_name = locked.assignee.get_username() if locked.assignee is not None else ""
             locked.assignee = assignee
+            locked.assigned_at = now if assignee is not None else None
             events.append(_event(locked, EventKind.ASSIGNEE, actor, now, "assignee", old_name,
                                  assignee.get_username() if assignee else ""))
-            update_fields.add("assignee")
+            update_fields |= {"assignee", "assigned_at"}
         if "team" in changes_requested:
             assert not isinstance(team, _Unset)
             old_slug = locked.team.slug if locked.team is not None else ""
@@ -230,6 +237,12 @@ def do_change_ticket(
 
         locked.updated_at = now
         update_fields.add("updated_at")
+        if actor is not None:
+            locked.touched_at = now
+            update_fields.add("touched_at")
+        if update_fields & SLA_INPUTS:
+            sla_sync.refresh([locked], now)
+            update_fields |= set(sla_sync.SLA_FIELDS)
         locked.save(update_fields=sorted(update_fields))
         TicketEvent.objects.bulk_create(events)
         publish.tickets_changed(locked.organisation_id, [locked.pk], getattr(actor, 'pk', None))
@@ -292,8 +305,10 @@ def do_reply(
             raise ActionError(exc.field, exc.message) from exc
         events = [_event(locked, EventKind.REPLY, actor, now, "message", new=str(message.pk))]
         events += _events_from_changes(lifecycle.record_outbound(locked, now, next_status), actor, now)
+        locked.touched_at = now
+        sla_sync.refresh([locked], now)
         locked.save(update_fields=["status", "solved_at", "closed_at", "first_response_at", "last_response_at",
-                                   "waiting_since", "updated_at"])
+                                   "waiting_since", "updated_at", "touched_at", *sla_sync.SLA_FIELDS])
         TicketEvent.objects.bulk_create(events)
         Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=now).update(last_message_at=now)
         publish.tickets_changed(locked.organisation_id, [locked.pk], getattr(actor, 'pk', None))
@@ -329,7 +344,8 @@ def do_add_note(ticket: Ticket, actor: Any, text: str) -> Note:
         TicketEvent.objects.create(ticket=locked, kind=EventKind.NOTE, field="note", new=str(note.pk), actor=actor,
                                    at=now)
         locked.updated_at = now
-        locked.save(update_fields=["updated_at"])
+        locked.touched_at = now if actor is not None else locked.touched_at
+        locked.save(update_fields=["updated_at", "touched_at"])
         publish.tickets_changed(locked.organisation_id, [locked.pk], getattr(actor, 'pk', None))
         _copy_back(locked, ticket)
         return note
@@ -362,3 +378,64 @@ def do_link(ticket: Ticket, other: Ticket, kind: str, actor: Any) -> TicketLink:
         publish.tickets_changed(locked.organisation_id, [locked.pk, other.pk], getattr(actor, 'pk', None))
         _copy_back(locked, ticket)
         return link
+
+
+def do_auto_reply(ticket: Ticket, text: str, kind: str) -> Message | None:
+    """Send an automatic message (``kind``: away, ack or rule) on the ticket's conversation, signed by the channel.
+
+    Why separate from :func:`do_reply`: an automatic message is not an answer. The customer still waits
+    (``waiting_since`` stays), no response time is set, the status stays, and the SLA clocks keep running; it only
+    tells the customer when a person will. The ticket row is not written (only a timeline row), so this is safe
+    inside an ingestion batch whose steps still hold the ticket in memory. Returns None, writing nothing, where the
+    channel cannot post one now (no replies on it, or a WhatsApp conversation outside its 24-hour window).
+    """
+    text = text.strip()
+    if not text:
+        raise ActionError("text", "an automatic reply needs text")
+    conversation = Conversation.objects.select_related("channel").get(pk=ticket.conversation_id)
+    channel = conversation.channel
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            organisation_id=ticket.organisation_id, channel=channel, conversation=conversation, ticket=ticket,
+            external_id=None, direction=Direction.OUTBOUND, is_public=conversation.kind == ConversationKind.PUBLIC,
+            author_agent=None, author_name=channel.name[:255], text=text[:MAX_TEXT], sent_at=now, received_at=now,
+            automatic=kind,
+            delivery_status=DeliveryStatus.SENT if channel.kind == ChannelKind.API else DeliveryStatus.QUEUED,
+        )
+        try:
+            with transaction.atomic():
+                queue_message(message, conversation, None, action=Action.REPLY)
+        except OutboundError:
+            message.delete()
+            return None
+        TicketEvent.objects.create(ticket=ticket, kind=EventKind.AUTO_REPLY, field=kind, new=str(message.pk), at=now)
+        Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=now).update(last_message_at=now)
+    return message
+
+
+def do_no_reply_needed(ticket: Ticket, actor: Any, *, status: str = Status.SOLVED) -> list[TicketEvent]:
+    """Say that none of the customer's messages on this ticket so far needs an answer (a thank-you, spam, a matter
+    settled elsewhere), and end the ticket (``status``: solved by default, or closed).
+
+    This is the explicit "no reply needed" of the answered-everything measure: those messages count as handled, not
+    as forgotten. A later message from the customer is a new question and is counted again.
+    """
+    if status not in (Status.SOLVED, Status.CLOSED):
+        raise ActionError("status", "a ticket that needs no reply ends solved or closed")
+    with transaction.atomic():
+        locked = _lock(ticket)
+        _refuse_if_closed(locked, "ticket")
+        now = timezone.now()
+        events = [_event(locked, EventKind.NO_REPLY, actor, now, "no_reply_needed", new="yes")]
+        events += _events_from_changes(lifecycle.set_status(locked, status, now), actor, now)
+        locked.no_reply_needed_at = now
+        locked.waiting_since = None
+        locked.touched_at = now if actor is not None else locked.touched_at
+        sla_sync.refresh([locked], now)
+        locked.save(update_fields=["status", "solved_at", "closed_at", "no_reply_needed_at", "waiting_since",
+                                   "touched_at", "updated_at", *sla_sync.SLA_FIELDS])
+        TicketEvent.objects.bulk_create(events)
+        publish.tickets_changed(locked.organisation_id, [locked.pk], getattr(actor, "pk", None))
+        _copy_back(locked, ticket)
+        return events

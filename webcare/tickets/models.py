@@ -83,6 +83,35 @@ class Ticket(models.Model):
     register = models.CharField(max_length=8, blank=True)
     #: A customer posted personal data in public on this ticket: red marker, urgent, until an agent clears it.
     public_pii = models.BooleanField(default=False)
+    # -- routing and assignment (webcare/routing) --------------------------------------------------------------------
+    #: The routing rule that set the ticket's team, priority or labels (its name when it ran), for "why is it here?".
+    routed_by = models.CharField(max_length=200, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    #: When a person last did something on the ticket (reply, note, change); an assigned ticket untouched for the
+    #: team's reclaim time goes back to the pool.
+    touched_at = models.DateTimeField(null=True, blank=True)
+    #: An agent said none of the customer's messages so far needs a reply (thanks, spam, a closed matter): they count
+    #: as handled in the answered-everything measure.
+    no_reply_needed_at = models.DateTimeField(null=True, blank=True)
+    # -- service level clocks (webcare/sla): due times are stored so checks and views are index scans ---------------
+    sla_policy = models.ForeignKey("sla.SlaPolicy", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="tickets")
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    next_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    #: The earliest of the running targets' due times (null when no clock runs: answered, paused or no policy).
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    #: When the assignee is warned ("at risk" from then on): the policy's share of the earliest running target.
+    sla_warn_at = models.DateTimeField(null=True, blank=True)
+    #: The next moment the SLA check must look at this ticket (a warning, a breach or an escalation is due).
+    sla_check_at = models.DateTimeField(null=True, blank=True)
+    #: The clocks stop while the ticket waits on the customer (pending): since when, and the clock time paused so far
+    #: (business seconds when the policy counts business hours).
+    sla_paused_since = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(default=0)
+    #: The highest escalation level reached for the current due time (0 none, 1 warned, 2 breached → supervisor,
+    #: 3+ up the chain).
+    sla_level = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -111,6 +140,14 @@ class Ticket(models.Model):
                          name="ticket_open_counts"),
             models.Index(fields=["team", "organisation"], condition=OPEN_TICKETS, name="ticket_open_team"),
             models.Index(fields=["organisation", "solved_at"], condition=Q(status="solved"), name="ticket_solved_at"),
+            # The SLA check's pass reads only the tickets whose next check is due; the views read due times in order.
+            models.Index(fields=["sla_check_at"], condition=OPEN_TICKETS & Q(sla_check_at__isnull=False),
+                         name="ticket_sla_check"),
+            models.Index(fields=["organisation", "sla_due_at"], condition=OPEN_TICKETS & Q(sla_due_at__isnull=False),
+                         name="ticket_sla_due"),
+            # Reclaiming: assigned, still to be answered, untouched since …
+            models.Index(fields=["touched_at"], condition=Q(assignee__isnull=False, status__in=["new", "open"]),
+                         name="ticket_reclaim"),
         ]
 
     def __str__(self) -> str:
@@ -137,6 +174,10 @@ class EventKind(models.TextChoices):
     NOTE = "note", "Internal note"
     LINKED = "linked", "Linked"
     CUSTOMER_MERGED = "customer_merged", "Customer merged"
+    AUTO_REPLY = "auto_reply", "Automatic reply sent"
+    ROUTED = "routed", "Routed by a rule"
+    SLA = "sla", "Service level warning or escalation"
+    NO_REPLY = "no_reply", "Marked as needing no reply"
 
 
 class TicketEvent(models.Model):

@@ -20,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
         parser.add_argument("--no-worker", action="store_true",
-                            help="do not start the embedded worker, sender, poller and mailbox readers (run "
-                                 "`webcare worker`, `webcare sender`, `webcare poll` and `webcare mail` instead)")
+                            help="do not start the embedded worker, sender, poller, mailbox readers and automation "
+                                 "loop (run `webcare worker`, `webcare sender`, `webcare poll`, `webcare mail` and "
+                                 "`webcare automate` instead)")
         parser.add_argument("--threads", type=int, default=16, help="request threads per web process (default 16)")
         parser.add_argument("--processes", type=int, default=min(os.cpu_count() or 1, 2),
                             help="web processes (default: 2 where there are 2 cores or more). One process serves "
@@ -34,6 +35,7 @@ class Command(BaseCommand):
 
         from webcare.channels import polling, sender
         from webcare.channels.email_imap import run_mailboxes
+        from webcare.core import automation
         from webcare.core.threads import start_daemon
         from webcare.ingest.worker import start_in_process
 
@@ -45,6 +47,7 @@ class Command(BaseCommand):
             start_in_process(stop)
             sender.start_in_process(stop)
             polling.start_in_process(stop)
+            automation.start_in_process(stop)
             # Mailboxes by IMAP IDLE too, so an e-mail channel works with nothing else running; the SMTP receiver
             # needs a port of its own and runs with `webcare mail`.
             start_daemon("webcare-mail", run_mailboxes, stop)

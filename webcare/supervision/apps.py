@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "webcare.supervision"
+    label = "supervision"
+    verbose_name = "Supervision"
+    default_auto_field = "django.db.models.BigAutoField"
