@@ -37,6 +37,7 @@ urlpatterns = [
     path("staff/", include("webcare.staff.urls")),
     path("supervisor/", include("webcare.supervision.urls")),
     path("inbox/notifications/", include("webcare.notify.urls")),
+    path("inbox/presence/", include("webcare.routing.presence_urls")),
     path("inbox/", include("webcare.replies.urls")),
     path("admin/", admin.site.urls),
     path("", include("webcare.channels.urls")),

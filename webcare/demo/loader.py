@@ -71,6 +71,41 @@ def _make_users(scenario: Scenario, org: Organisation, password: str) -> dict[st
     return {"users": users, "teams": teams}
 
 
+def _make_service_setup(org: Organisation, people: dict[str, Any]) -> None:
+    """Opening hours, service levels, the escalation chain, assignment and the default routing rules of the demo
+    desk, so every part of the service-level work has something to show (docs/service-levels.md)."""
+    from webcare.hours.models import OpeningHours
+    from webcare.routing.defaults import ensure_default_rules
+    from webcare.sla.models import EscalationStep, SlaPolicy
+
+    OpeningHours.objects.get_or_create(organisation=org, team=None, channel=None, defaults={
+        "name": "Fjordnett customer service", "time_zone": "Europe/Oslo", "holiday_country": "NO",
+        "weekly": {str(day): [["08:00", "20:00"]] for day in range(5)} | {"5": [["10:00", "16:00"]]},
+    })
+    policies = [
+        {"name": "Urgent", "priorities": [1], "first_response_minutes": 30, "next_response_minutes": 30,
+         "resolution_minutes": 8 * 60, "business_hours": False},
+        {"name": "Public posts", "channel_kinds": ["facebook", "instagram", "x"], "first_response_minutes": 60,
+         "next_response_minutes": 120, "resolution_minutes": 2 * 24 * 60},
+        {"name": "Everything else", "first_response_minutes": 4 * 60, "next_response_minutes": 8 * 60,
+         "resolution_minutes": 5 * 24 * 60},
+    ]
+    for position, spec in enumerate(policies):
+        SlaPolicy.objects.get_or_create(organisation=org, name=spec["name"], defaults={"position": position, **spec})
+    agents = {agent.user.username: agent for agent in Agent.objects.filter(organisation=org).select_related("user")}
+    teams = people["teams"]
+    supervisor, admin = agents.get("lars"), agents.get("marte")
+    modes = {"customer-service": ("least_loaded", 30), "social": ("round_robin", 20), "sales-marketing": ("manual", 0)}
+    for slug, team in teams.items():
+        mode, reclaim = modes.get(slug, ("manual", 0))
+        team.assignment, team.reclaim_minutes, team.supervisor = mode, reclaim, supervisor
+        team.overflow_team = teams.get("customer-service") if slug == "social" else teams.get("social")
+        team.save(update_fields=["assignment", "reclaim_minutes", "supervisor", "overflow_team"])
+        if admin is not None:
+            EscalationStep.objects.get_or_create(team=team, position=0, defaults={"agent": admin, "after_minutes": 60})
+    ensure_default_rules(org)
+
+
 def _make_canned_responses(scenario: Scenario, org: Organisation) -> None:
     """The desk's canned responses, written by the demo's admin through the same action as the inbox page."""
     author = Agent.objects.filter(organisation=org, role="admin").select_related("organisation").order_by("id").first()
@@ -203,6 +238,7 @@ def load_demo(now: datetime | None = None, seed: int = 7) -> DemoSummary:
                 defaults={"kind": channel["kind"], "name": channel["name"], "settings": {"simulate": True}})
         Channel.objects.get_or_create(organisation=org, slug="api", defaults={"kind": "api", "name": "API"})
         people = _make_users(scenario, org, password)
+        _make_service_setup(org, people)
         _make_canned_responses(scenario, org)
         # The FAQ the web chat suggests from while a customer types (webcare/knowledge/demo_articles.json).
         from webcare.knowledge.loader import DEMO_FILE, load_file
@@ -213,7 +249,18 @@ def load_demo(now: datetime | None = None, seed: int = 7) -> DemoSummary:
     with transaction.atomic():
         _link_customers(scenario, org, channels)
         _apply_ticket_states(scenario, org, channels, people)
+        _start_clocks(org, now)
     return _summary(org, scenario, password)
+
+
+def _start_clocks(org: Organisation, now: datetime) -> None:
+    """The scenario set teams, priorities and states after storing: the SLA clocks follow from those."""
+    from webcare.sla import sync as sla_sync
+    from webcare.tickets.models import OPEN_TICKETS
+
+    tickets = list(Ticket.objects.filter(OPEN_TICKETS, organisation=org).select_related("conversation__channel"))
+    sla_sync.refresh(tickets, now)
+    Ticket.objects.bulk_update(tickets, sla_sync.SLA_FIELDS, batch_size=500)
 
 
 def _summary(org: Organisation, scenario: Scenario, password: str | None, already_loaded: bool = False) -> DemoSummary:

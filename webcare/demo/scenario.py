@@ -45,7 +45,7 @@ ORGANISATION: dict[str, Any] = {
 TEAMS: list[dict[str, Any]] = [
     {"slug": "customer-service", "name": "Customer service", "signature": "first_name"},
     {"slug": "social", "name": "Social media", "signature": "first_name"},
-    {"slug": "sales", "name": "Sales & marketing", "signature": "first_name"},
+    {"slug": "sales-marketing", "name": "Sales & marketing", "signature": "first_name"},
 ]
 
 
@@ -74,11 +74,11 @@ AGENTS: list[dict[str, Any]] = [
     _agent("sanne", "Sanne", "de Vries", "agent", ["customer-service", "social"], ["nl", "en"]),
     _agent("daan", "Daan", "Bakker", "agent", ["customer-service"], ["nl", "en"]),
     _agent("lars", "Lars", "Kristiansen", "supervisor", ["customer-service", "social"], ["nb", "da", "en"]),
-    _agent("silje", "Silje", "Strand", "agent", ["sales"], ["nb", "sv", "en"]),
-    _agent("nanna", "Nanna", "Holm", "agent", ["sales"], ["da", "en"]),
-    _agent("ruben", "Ruben", "Janssen", "agent", ["sales"], ["nl", "en"]),
-    _agent("mikko", "Mikko", "Laine", "agent", ["sales"], ["fi", "sv", "en"]),
-    _agent("marte", "Marte", "Lie", "admin", ["customer-service", "social", "sales"], ["nb", "en"]),
+    _agent("silje", "Silje", "Strand", "agent", ["sales-marketing"], ["nb", "sv", "en"]),
+    _agent("nanna", "Nanna", "Holm", "agent", ["sales-marketing"], ["da", "en"]),
+    _agent("ruben", "Ruben", "Janssen", "agent", ["sales-marketing"], ["nl", "en"]),
+    _agent("mikko", "Mikko", "Laine", "agent", ["sales-marketing"], ["fi", "sv", "en"]),
+    _agent("marte", "Marte", "Lie", "admin", ["customer-service", "social", "sales-marketing"], ["nb", "en"]),
     _agent("henrik", "Henrik", "Aas", "analyst", [], ["nb", "en"]),
 ]
 
@@ -196,7 +196,7 @@ _REPLY_PREFIX: dict[str, str] = {"nb": "SV: ", "nn": "SV: ", "da": "SV: ", "sv":
                                  "en": "Re: "}
 
 _SCENARIO_TEAM: dict[str, str] = {
-    "sales_lead": "sales",
+    "sales_lead": "sales-marketing",
     "troll": "social",
     "pii_in_public": "social",
     "outage": "customer-service",

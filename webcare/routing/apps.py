@@ -6,3 +6,10 @@ class RoutingConfig(AppConfig):
     label = "routing"
     verbose_name = "Routing and assignment"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Signing out sets the agent offline (webcare/routing/presence.py connects to user_logged_out).
+        from importlib.util import find_spec
+
+        if find_spec("webcare.routing.presence") is not None:
+            import webcare.routing.presence  # noqa: F401
