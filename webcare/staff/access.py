@@ -41,7 +41,7 @@ def staff_page(*, admins_only: bool) -> Callable[[StaffView], Callable[..., Http
             me = current_agent(request)
             allowed = WRITERS if admins_only or request.method not in ("GET", "HEAD") else READERS
             if me.role not in allowed:
-                raise PermissionDenied("Only admins manage agents and teams; supervisors may look.")
+                raise PermissionDenied("Only admins change these settings; supervisors may look.")
             return view(request, me, *args, **kwargs)
 
         return wrapper
