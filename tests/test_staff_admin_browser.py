@@ -24,7 +24,7 @@ def test_it_lets_an_admin_add_an_agent_who_then_signs_in(browser: Any, live_serv
     page.get_by_label("Username").fill("nora")
     page.get_by_label("First name").fill("Nora")
     page.get_by_label("Last name").fill("Berg")
-    page.get_by_label("E-mail").fill("nora@example.test")
+    page.get_by_role("textbox", name="E-mail").fill("nora@example.test")
     page.get_by_role("group", name="Teams").get_by_label("Customer service").check()
     page.get_by_role("group", name="Answers in").get_by_label("Norsk bokmål").check()
     page.get_by_role("button", name="Add agent").click()

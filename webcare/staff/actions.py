@@ -11,16 +11,17 @@ Accounts are global in Django while agents belong to one organisation. An accoun
 organisation, or a site administrator's account (superuser or staff), has account-wide fields — name, e-mail,
 password, active — that an admin of one organisation must not change: resetting such a password would hand over the
 other organisation's desk, or the whole install. Such changes are refused unless it is the actor's own account or the
-actor is a superuser. Role, teams and languages belong to the organisation's agent row and stay editable.
+actor is a superuser. Role, teams, languages, capacity and channels belong to the organisation's agent row and stay
+editable.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from enum import Enum
 from typing import Any, Final
 
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -29,8 +30,9 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from webcare.core.models import Agent, Organisation, Role, SignatureStyle, Team
+from webcare.core.models import Agent, AssignmentMode, ChannelKind, Organisation, Role, SignatureStyle, Team
 from webcare.tickets.actions import ActionError
+from webcare.triage.language import DEFAULT_LANGUAGES
 
 GENERATED_PASSWORD_LENGTH: Final = 16
 #: Letters and digits without look-alikes (0/O, 1/l/I): a generated password is read out or typed by hand once.
@@ -38,10 +40,23 @@ PASSWORD_ALPHABET: Final = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ2345
 MAX_NAME: Final = 150  # Django's User.first_name/last_name/username
 MAX_TEAM_NAME: Final = 200
 MAX_SLUG: Final = 63
+#: Most new and open tickets an agent can be set to hold; 0 means automatic assignment passes them by.
+MAX_CAPACITY: Final = 100
+#: Longest reclaim time a team can set: a week (0 turns reclaiming off).
+MAX_RECLAIM_MINUTES: Final = 7 * 24 * 60
 #: Letters that Unicode does not decompose to ASCII, so ``slugify`` would drop them ("Sørvis" → "srvis").
 _SLUG_LETTERS: Final = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "đ": "d", "ð": "d", "þ": "th",
                                       "ł": "l", "Æ": "ae", "Ø": "o", "Œ": "oe", "Đ": "d", "Ð": "d", "Þ": "th",
                                       "Ł": "l"})
+
+
+class _Keep(Enum):
+    """Marks an argument that was not given, so ``overflow_team=None`` (clear it) differs from "leave it"."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = _Keep.KEEP
 
 
 def generate_password() -> str:
@@ -132,13 +147,46 @@ def _members(org: Organisation, member_ids: Iterable[int | str]) -> list[Agent]:
     return members
 
 
-def _languages(values: Iterable[str]) -> list[str]:
-    offered = [code for code, _name in settings.LANGUAGES]
+def offered_languages(org: Organisation, held: Iterable[str] = ()) -> list[str]:
+    """The languages an agent of ``org`` can be said to answer in: the organisation's own (triage's languages when it
+    lists none), and any the agent already has, so narrowing the organisation's list never makes a form unsavable."""
+    codes = list(org.languages or DEFAULT_LANGUAGES)
+    return codes + [code for code in held if code not in codes]
+
+
+def _languages(org: Organisation, values: Iterable[str], held: Iterable[str] = ()) -> list[str]:
+    """The chosen languages, once each, in the order they are offered (assignment matches them with the language
+    triage finds in a message, so only the organisation's languages make sense)."""
+    offered = offered_languages(org, held)
     chosen = list(dict.fromkeys(str(value).strip() for value in values))
     unknown = [code for code in chosen if code not in offered]
     if unknown:
         raise ActionError("languages", _("choose from: %(codes)s") % {"codes": ", ".join(offered)})
     return [code for code in offered if code in chosen]
+
+
+def _whole_number(field: str, value: int | str, most: int, message: str) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or int(text) > most:
+        raise ActionError(field, message)
+    return int(text)
+
+
+def _capacity(value: int | str) -> int:
+    return _whole_number("capacity", value, MAX_CAPACITY,
+                         _("enter a whole number from 0 to %(most)d (0: never assigned automatically)")
+                         % {"most": MAX_CAPACITY})
+
+
+def _channel_kinds(values: Iterable[str]) -> list[str]:
+    """The channel kinds an agent works, in the order of :class:`ChannelKind`; none means every channel."""
+    if isinstance(values, str):
+        raise ActionError("channel_kinds", _("give a list of channel kinds, not one string"))
+    chosen = {str(value).strip() for value in values}
+    if unknown := chosen - set(ChannelKind.values):
+        raise ActionError("channel_kinds", _("unknown channel kind %(kind)s; choose from: %(kinds)s")
+                          % {"kind": ", ".join(sorted(unknown)), "kinds": ", ".join(ChannelKind.values)})
+    return [kind for kind in ChannelKind.values if kind in chosen]
 
 
 def _check_password(field: str, password: str, user: Any) -> None:
@@ -151,8 +199,10 @@ def _check_password(field: str, password: str, user: Any) -> None:
 @transaction.atomic
 def add_agent(org: Organisation, actor: Any, username: str, first_name: str, last_name: str, email: str,
               role: str, team_ids: Iterable[int | str], languages: Iterable[str],
-              password: str | None = None) -> tuple[Agent, str]:
-    """Make a Django user and its agent row in ``org``, in the chosen teams.
+              password: str | None = None, capacity: int | str | None = None,
+              channel_kinds: Iterable[str] = ()) -> tuple[Agent, str]:
+    """Make a Django user and its agent row in ``org``, in the chosen teams, with what automatic assignment needs:
+    ``capacity`` (most new and open tickets held; None: the default) and ``channel_kinds`` (none: every channel).
 
     Returns the agent and its password: the one given (after Django's password validators) or, when none is given,
     a generated one — the only time it can be read, so the page shows it once for the admin to pass on.
@@ -164,7 +214,9 @@ def add_agent(org: Organisation, actor: Any, username: str, first_name: str, las
     email = _email(email)
     role = _role(role)
     teams = _teams(org, team_ids)
-    codes = _languages(languages)
+    codes = _languages(org, languages)
+    most = _capacity(capacity) if capacity is not None else Agent._meta.get_field("capacity").get_default()
+    kinds = _channel_kinds(channel_kinds)
     user_model = get_user_model()
     user = user_model(username=username, first_name=first_name, last_name=last_name, email=email)
     if password:
@@ -177,7 +229,8 @@ def add_agent(org: Organisation, actor: Any, username: str, first_name: str, las
             user.save()
     except IntegrityError as exc:  # the same name saved by another request a moment ago
         raise ActionError("username", _("that username is taken")) from exc
-    agent = Agent.objects.create(user=user, organisation=org, role=role, languages=codes)
+    agent = Agent.objects.create(user=user, organisation=org, role=role, languages=codes, capacity=most,
+                                 channel_kinds=kinds)
     agent.teams.set(teams)
     return agent, password
 
@@ -210,7 +263,8 @@ def _active_admins_after(org: Organisation, agent: Agent, role: str, is_active: 
 @transaction.atomic
 def change_agent(agent: Agent, actor: Any, *, first_name: str | None = None, last_name: str | None = None,
                  email: str | None = None, role: str | None = None, team_ids: Iterable[int | str] | None = None,
-                 languages: Iterable[str] | None = None, is_active: bool | None = None) -> Agent:
+                 languages: Iterable[str] | None = None, is_active: bool | None = None,
+                 capacity: int | str | None = None, channel_kinds: Iterable[str] | None = None) -> Agent:
     """Change what was given (None leaves a value as it is); ``team_ids`` is the complete new set of teams.
 
     The organisation keeps at least one active admin, and an admin cannot demote or deactivate themselves (another
@@ -243,11 +297,15 @@ def change_agent(agent: Agent, actor: Any, *, first_name: str | None = None, las
         setattr(user, name, changes[name])
     teams = _teams(org, team_ids) if team_ids is not None else None
     if languages is not None:
-        agent.languages = _languages(languages)
+        agent.languages = _languages(org, languages, held=agent.languages)
+    if capacity is not None:
+        agent.capacity = _capacity(capacity)
+    if channel_kinds is not None:
+        agent.channel_kinds = _channel_kinds(channel_kinds)
     agent.role = new_role
     if changed:
         user.save(update_fields=changed)
-    agent.save(update_fields=["role", "languages"])
+    agent.save(update_fields=["role", "languages", "capacity", "channel_kinds"])
     if teams is not None:
         agent.teams.set(teams)
     return agent
@@ -304,22 +362,62 @@ def _signature(value: str) -> str:
     return value
 
 
+def _assignment(value: str) -> str:
+    if value not in AssignmentMode.values:
+        raise ActionError("assignment", _("choose one of: %(modes)s") % {"modes": ", ".join(AssignmentMode.values)})
+    return value
+
+
+def _reclaim_minutes(value: int | str) -> int:
+    return _whole_number("reclaim_minutes", value, MAX_RECLAIM_MINUTES,
+                         _("enter a whole number of minutes from 0 to %(most)d (0: never)")
+                         % {"most": MAX_RECLAIM_MINUTES})
+
+
+def _overflow_team(org: Organisation, value: int | str | None, team: Team | None = None) -> Team | None:
+    """Another team of ``org`` (or none) whose members may take this team's tickets while a supervisor says so."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    message = _("choose another team of %(org)s") % {"org": org.name}
+    if not text.isdigit() or (team is not None and int(text) == team.pk):
+        raise ActionError("overflow_team", message)
+    found = Team.objects.filter(organisation=org, pk=int(text)).first()
+    if found is None:
+        raise ActionError("overflow_team", message)
+    return found
+
+
 @transaction.atomic
-def add_team(org: Organisation, actor: Any, name: str, signature: str, member_ids: Iterable[int | str]) -> Team:
-    """Make a team in ``org``; its slug (used by the API and filters) comes from the name and stays unique."""
+def add_team(org: Organisation, actor: Any, name: str, signature: str, member_ids: Iterable[int | str],
+             assignment: str | None = None, reclaim_minutes: int | str | None = None,
+             overflow_team: int | str | None = None) -> Team:
+    """Make a team in ``org``; its slug (used by the API and filters) comes from the name and stays unique.
+
+    ``assignment``: manual (the default), round_robin or least_loaded (webcare/routing/assignment.py);
+    ``reclaim_minutes``: an assigned ticket nobody touches for this long goes back to the pool (0, the default:
+    never); ``overflow_team``: the id of the team whose members a supervisor can let take this team's tickets in a
+    surge.
+    """
     org = _lock_as_admin(org, actor)
     name = _team_name(org, name)
     signature = _signature(signature)
     members = _members(org, member_ids)
-    team = Team.objects.create(organisation=org, name=name, slug=_unique_slug(org, name), signature=signature)
+    mode = _assignment(assignment) if assignment is not None else AssignmentMode.MANUAL
+    minutes = _reclaim_minutes(reclaim_minutes) if reclaim_minutes is not None else 0
+    overflow = _overflow_team(org, overflow_team)
+    team = Team.objects.create(organisation=org, name=name, slug=_unique_slug(org, name), signature=signature,
+                               assignment=mode, reclaim_minutes=minutes, overflow_team=overflow)
     team.members.set(members)
     return team
 
 
 @transaction.atomic
 def change_team(team: Team, actor: Any, *, name: str | None = None, signature: str | None = None,
-                member_ids: Iterable[int | str] | None = None) -> Team:
-    """Rename a team, change its signature style or its members (the complete new set).
+                member_ids: Iterable[int | str] | None = None, assignment: str | None = None,
+                reclaim_minutes: int | str | None = None, overflow_team: int | str | _Keep | None = KEEP) -> Team:
+    """Rename a team, change its signature style, its members (the complete new set) or how it assigns tickets
+    (``overflow_team`` None or "" clears it; not given leaves it).
 
     The slug stays as it was made: API clients, saved filters and links use it, and a rename must not break them.
     """
@@ -330,7 +428,13 @@ def change_team(team: Team, actor: Any, *, name: str | None = None, signature: s
     if signature is not None:
         team.signature = _signature(signature)
     members = _members(org, member_ids) if member_ids is not None else None
-    team.save(update_fields=["name", "signature"])
+    if assignment is not None:
+        team.assignment = _assignment(assignment)
+    if reclaim_minutes is not None:
+        team.reclaim_minutes = _reclaim_minutes(reclaim_minutes)
+    if not isinstance(overflow_team, _Keep):
+        team.overflow_team = _overflow_team(org, overflow_team, team)
+    team.save(update_fields=["name", "signature", "assignment", "reclaim_minutes", "overflow_team"])
     if members is not None:
         team.members.set(members)
     return team

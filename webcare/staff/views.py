@@ -17,12 +17,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from webcare.core.models import Agent, Role, SignatureStyle, Team
+from webcare.core.models import Agent, AssignmentMode, ChannelKind, Organisation, Role, SignatureStyle, Team
+from webcare.inbox.templatetags.triage import language_name as triage_language_name
 from webcare.staff import actions, labels
 from webcare.staff.access import can_manage, staff_page
 from webcare.tickets.actions import ActionError
+
+#: How a team's new tickets get an owner, as the team form explains it (webcare/routing/assignment.py).
+ASSIGNMENT_LABELS: dict[str, tuple[Any, Any]] = {
+    AssignmentMode.MANUAL: (gettext_lazy("Manual"), gettext_lazy("agents take tickets from the pool themselves")),
+    AssignmentMode.ROUND_ROBIN: (gettext_lazy("Round-robin"),
+                                 gettext_lazy("each new ticket goes to the next online member in turn")),
+    AssignmentMode.LEAST_LOADED: (gettext_lazy("Least loaded"),
+                                  gettext_lazy("each new ticket goes to the online member holding the fewest")),
+}
 
 
 def _agents(me: Agent) -> Any:
@@ -35,6 +46,27 @@ def _teams(me: Agent) -> Any:
     members = Agent.objects.select_related("user").order_by("user__first_name", "user__username")
     return (Team.objects.filter(organisation=me.organisation)
             .prefetch_related(Prefetch("members", queryset=members)).order_by("name"))
+
+
+def _language_choices(org: Organisation, held: list[str]) -> list[tuple[str, str]]:
+    """The organisation's languages (and any the agent already has) with their names: the interface's own name where
+    webcare has one ("Norsk bokmål"), else the language's name (nynorsk, German)."""
+    interface = dict(settings.LANGUAGES)
+    return [(code, interface.get(code) or triage_language_name(code))
+            for code in actions.offered_languages(org, held)]
+
+
+#: Channel kinds as the agent form names them (the model's labels are the API's plain English).
+CHANNEL_KIND_LABELS: dict[str, Any] = {
+    ChannelKind.FACEBOOK: "Facebook", ChannelKind.INSTAGRAM: "Instagram", ChannelKind.X: "X",
+    ChannelKind.WHATSAPP: "WhatsApp", ChannelKind.TELEGRAM: "Telegram", ChannelKind.EMAIL: gettext_lazy("E-mail"),
+    ChannelKind.WEBCHAT: gettext_lazy("Web chat"), ChannelKind.REVIEWS: gettext_lazy("Reviews"),
+    ChannelKind.LISTENING: gettext_lazy("Listening (brand mentions)"), ChannelKind.API: "API",
+}
+
+
+def _channel_choices() -> list[tuple[str, str]]:
+    return [(kind, str(CHANNEL_KIND_LABELS.get(kind, label))) for kind, label in ChannelKind.choices]
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -61,7 +93,9 @@ def _password_page(request: HttpRequest, me: Agent, agent: Agent, password: str,
 
 @staff_page(admins_only=False)
 def agent_list(request: HttpRequest, me: Agent) -> HttpResponse:
-    return _page(request, me, "staff/agents.html", "agents", agents=_agents(me))
+    names = dict(_channel_choices())
+    rows = [(agent, ", ".join(names.get(kind, kind) for kind in agent.channel_kinds)) for agent in _agents(me)]
+    return _page(request, me, "staff/agents.html", "agents", agents=rows)
 
 
 def _agent_form(request: HttpRequest, me: Agent, values: dict[str, Any], agent: Agent | None = None,
@@ -72,7 +106,8 @@ def _agent_form(request: HttpRequest, me: Agent, values: dict[str, Any], agent: 
         editing_self=agent is not None and agent.user_id == request.user.pk,
         roles=[(role, labels.ROLE_LABELS[role], labels.ROLE_HINTS[role]) for role in Role.values],
         teams=Team.objects.filter(organisation=me.organisation).order_by("name"),
-        languages=settings.LANGUAGES,
+        languages=_language_choices(me.organisation, agent.languages if agent is not None else []),
+        channel_kinds=_channel_choices(), max_capacity=actions.MAX_CAPACITY,
     )
 
 
@@ -82,6 +117,8 @@ def _posted_agent(request: HttpRequest) -> dict[str, Any]:
         "username": post.get("username", ""), "first_name": post.get("first_name", ""),
         "last_name": post.get("last_name", ""), "email": post.get("email", ""), "role": post.get("role", ""),
         "team_ids": post.getlist("team_ids"), "languages": post.getlist("languages"),
+        # Absent (an older form, a script): left as it is, or the default for a new agent; "" is refused.
+        "capacity": post.get("capacity"), "channel_kinds": post.getlist("channel_kinds"),
     }
 
 
@@ -89,7 +126,8 @@ def _posted_agent(request: HttpRequest) -> dict[str, Any]:
 def agent_new(request: HttpRequest, me: Agent) -> HttpResponse:
     """Add an agent; with no password given one is generated and shown on the answer page, once."""
     if request.method != "POST":
-        return _agent_form(request, me, {"role": Role.AGENT, "team_ids": [], "languages": []})
+        return _agent_form(request, me, {"role": Role.AGENT, "team_ids": [], "languages": [], "channel_kinds": [],
+                                         "capacity": Agent._meta.get_field("capacity").get_default()})
     values = _posted_agent(request)
     try:
         agent, password = actions.add_agent(me.organisation, request.user,
@@ -108,7 +146,8 @@ def _agent_values(agent: Agent) -> dict[str, Any]:
     user = agent.user
     return {"username": user.username, "first_name": user.first_name, "last_name": user.last_name,
             "email": user.email, "role": agent.role, "team_ids": [team.pk for team in agent.teams.all()],
-            "languages": agent.languages, "is_active": user.is_active}
+            "languages": agent.languages, "is_active": user.is_active, "capacity": agent.capacity,
+            "channel_kinds": agent.channel_kinds}
 
 
 @staff_page(admins_only=True)
@@ -127,6 +166,7 @@ def agent_edit(request: HttpRequest, me: Agent, agent_id: int) -> HttpResponse:
             agent, request.user, first_name=values["first_name"], last_name=values["last_name"],
             email=values["email"], team_ids=values["team_ids"], languages=values["languages"],
             role=None if editing_self else values["role"], is_active=None if editing_self else values["is_active"],
+            capacity=values["capacity"], channel_kinds=values["channel_kinds"],
         )
     except ActionError as exc:
         values["team_ids"] = _ids(values["team_ids"])
@@ -160,7 +200,8 @@ def agent_password(request: HttpRequest, me: Agent, agent_id: int) -> HttpRespon
 
 @staff_page(admins_only=False)
 def team_list(request: HttpRequest, me: Agent) -> HttpResponse:
-    return _page(request, me, "staff/teams.html", "teams", teams=_teams(me))
+    return _page(request, me, "staff/teams.html", "teams", teams=_teams(me).select_related("overflow_team"),
+                 modes=[(mode, *ASSIGNMENT_LABELS[mode]) for mode in AssignmentMode.values])
 
 
 def _team_form(request: HttpRequest, me: Agent, values: dict[str, Any], team: Team | None = None,
@@ -171,23 +212,38 @@ def _team_form(request: HttpRequest, me: Agent, values: dict[str, Any], team: Te
         signatures=[(style, labels.SIGNATURE_LABELS[style], labels.SIGNATURE_HINTS[style])
                     for style in SignatureStyle.values],
         agents=_agents(me),
+        modes=[(mode, *ASSIGNMENT_LABELS[mode]) for mode in AssignmentMode.values],
+        other_teams=Team.objects.filter(organisation=me.organisation).exclude(pk=team.pk if team else 0)
+        .order_by("name"),
+        max_reclaim=actions.MAX_RECLAIM_MINUTES,
     )
 
 
 def _posted_team(request: HttpRequest) -> dict[str, Any]:
-    return {"name": request.POST.get("name", ""), "signature": request.POST.get("signature", ""),
-            "member_ids": request.POST.getlist("member_ids")}
+    post = request.POST
+    values = {"name": post.get("name", ""), "signature": post.get("signature", ""),
+              "member_ids": post.getlist("member_ids")}
+    # The assignment settings as posted; a field that is absent (an older form, a script) is left as it is.
+    return values | {name: post[name] for name in ("assignment", "reclaim_minutes", "overflow_team") if name in post}
+
+
+def _overflow_id(value: Any) -> int | None:
+    """The chosen overflow team's id, to select it again when the form comes back with an error."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
 
 
 @staff_page(admins_only=True)
 def team_new(request: HttpRequest, me: Agent) -> HttpResponse:
     if request.method != "POST":
-        return _team_form(request, me, {"signature": SignatureStyle.FIRST_NAME, "member_ids": []})
+        return _team_form(request, me, {"signature": SignatureStyle.FIRST_NAME, "member_ids": [],
+                                        "assignment": AssignmentMode.MANUAL, "reclaim_minutes": 0})
     values = _posted_team(request)
     try:
         team = actions.add_team(me.organisation, request.user, **values)
     except ActionError as exc:
         values["member_ids"] = _ids(values["member_ids"])
+        values["overflow_team"] = _overflow_id(values.get("overflow_team"))
         return _team_form(request, me, values, errors={exc.field: exc.message})
     messages.success(request, _("Added the team %(name)s.") % {"name": team.name})
     return redirect("staff:teams")
@@ -199,13 +255,15 @@ def team_edit(request: HttpRequest, me: Agent, team_id: int) -> HttpResponse:
     values: dict[str, Any]
     if request.method != "POST":
         values = {"name": team.name, "signature": team.signature,
-                  "member_ids": list(team.members.values_list("pk", flat=True))}
+                  "member_ids": list(team.members.values_list("pk", flat=True)), "assignment": team.assignment,
+                  "reclaim_minutes": team.reclaim_minutes, "overflow_team": team.overflow_team_id}
         return _team_form(request, me, values, team)
     values = _posted_team(request)
     try:
         actions.change_team(team, request.user, **values)
     except ActionError as exc:
         values["member_ids"] = _ids(values["member_ids"])
+        values["overflow_team"] = _overflow_id(values.get("overflow_team"))
         return _team_form(request, me, values, team, errors={exc.field: exc.message})
     messages.success(request, _("Saved the team %(name)s.") % {"name": values["name"].strip()})
     return redirect("staff:teams")
