@@ -64,6 +64,24 @@ def test_it_shares_who_is_replying_and_refuses_unknown_states(personas: Personas
     assert LiveEvent.objects.filter(kind="presence").count() == 1
 
 
+def test_typing_counts_as_touching_the_ticket_only_for_its_assignee(personas: Personas) -> None:
+    """An assignee writing a long answer keeps the ticket (reclaiming looks at touched_at); a colleague who types in
+    it does not touch it for them."""
+    ticket = ingest_ticket(personas, 1)
+    do_change_ticket(ticket, personas.supervisor, assignee=personas.agent)
+    ticket.refresh_from_db()
+    before = ticket.touched_at
+    client_for(personas.supervisor).post(f"/inbox/tickets/{ticket.pk}/presence/", {"state": "typing"})
+    ticket.refresh_from_db()
+    assert ticket.touched_at == before
+    client_for(personas.agent).post(f"/inbox/tickets/{ticket.pk}/presence/", {"state": "viewing"})
+    ticket.refresh_from_db()
+    assert ticket.touched_at == before
+    client_for(personas.agent).post(f"/inbox/tickets/{ticket.pk}/presence/", {"state": "typing"})
+    ticket.refresh_from_db()
+    assert ticket.touched_at is not None and before is not None and ticket.touched_at > before
+
+
 def test_it_warns_before_sending_when_someone_else_replied_meanwhile(personas: Personas) -> None:
     ticket = ingest_ticket(personas, 1)
     seen = Message.objects.filter(ticket=ticket).latest("id").pk

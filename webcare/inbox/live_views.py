@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from webcare.inbox.views import DEFAULT_VIEW, current_agent, nav_views
@@ -83,6 +84,10 @@ def presence(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseBadRequest(f"state must be one of {', '.join(sorted(PRESENCE_STATES))}")
     ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
     publish.presence(agent.organisation_id, ticket.pk, request.user, state)
+    if state == "typing":
+        # Writing a reply is work on the ticket: it must not go back to the pool (webcare/routing/reclaim.py) while
+        # its assignee is typing a long answer.
+        Ticket.objects.filter(pk=ticket.pk, assignee=request.user).update(touched_at=timezone.now())
     return HttpResponse(status=204)
 
 
