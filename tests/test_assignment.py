@@ -256,6 +256,35 @@ def test_it_gives_nothing_to_away_or_offline_agents_and_the_pool_moves_when_one_
     assert Ticket.objects.get(pk=tickets[2].pk).assignee_id == sunniva.user_id
 
 
+def test_an_online_agent_whose_inbox_is_gone_is_set_away_and_gets_nothing(personas: Personas,
+                                                                        desk: dict[str, Any]) -> None:
+    """Closing the laptop without signing out: the inbox's stream stops saying the agent is there (seen_at), and the
+    next pass sets them away before handing out the pool. Agents never seen by a stream are left as they are."""
+    kari, sunniva, per = desk["members"]
+    Agent.objects.filter(pk__in=[sunniva.pk, per.pk]).update(presence=Presence.OFFLINE)
+    Agent.objects.filter(pk=kari.pk).update(presence=Presence.OFFLINE)
+    ticket = ticket_for(personas, 1)
+    now = timezone.now()
+    Agent.objects.filter(pk=kari.pk).update(presence=Presence.ONLINE, seen_at=now - timedelta(minutes=6))
+    Agent.objects.filter(pk=per.pk).update(presence=Presence.ONLINE, seen_at=None)
+    Agent.objects.filter(pk=per.pk).update(capacity=0)  # online but full: nobody can take it
+    assert reclaim.run(now) == 0
+    assert Agent.objects.get(pk=kari.pk).presence == Presence.AWAY
+    assert Agent.objects.get(pk=per.pk).presence == Presence.ONLINE
+    assert Ticket.objects.get(pk=ticket.pk).assignee_id is None
+    Agent.objects.filter(pk=kari.pk).update(presence=Presence.ONLINE, seen_at=now - timedelta(minutes=1))
+    assert reclaim.run(now) == 1
+    assert Ticket.objects.get(pk=ticket.pk).assignee_id == kari.user_id
+
+
+def test_an_open_inbox_stream_says_the_agent_is_there(personas: Personas) -> None:
+    client = client_for(personas.agent)
+    response = client.get("/inbox/events/?after=0&max=0")
+    b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    seen = Agent.objects.get(user=personas.agent).seen_at
+    assert seen is not None and abs((timezone.now() - seen).total_seconds()) < 60
+
+
 def test_it_reclaims_an_untouched_ticket_after_the_teams_minutes_and_offers_it_again(
         personas: Personas, desk: dict[str, Any]) -> None:
     Team.objects.filter(pk=desk["team"].pk).update(reclaim_minutes=30)

@@ -181,6 +181,8 @@ WEBCARE_AUTOMATION_TASKS = [
     "webcare.notify.email.run",
 ]
 WEBCARE_AUTOMATION_SECONDS = env_int("WEBCARE_AUTOMATION_SECONDS", 15, minimum=1)
+#: An agent set "online" whose inbox has not been open for this many minutes is set "away" (no new tickets).
+WEBCARE_PRESENCE_STALE_MINUTES = env_int("WEBCARE_PRESENCE_STALE_MINUTES", 5, minimum=1)
 #: Outbound sender: tries per job before it fails (retryable errors: 5xx, 429, network), the first retry delay
 #: (doubled each try, at most an hour, never sooner than a platform's Retry-After), and how long a job may stay
 #: "sending" before its sender is presumed dead.

@@ -145,6 +145,10 @@ class Agent(models.Model):
     # -- assignment (webcare/routing/assignment.py) ------------------------------------------------------------------
     presence = models.CharField(max_length=8, choices=Presence.choices, default=Presence.OFFLINE)
     presence_at = models.DateTimeField(null=True, blank=True)
+    #: When an open inbox of the agent's last said it is there (its live stream writes this about once a minute). An
+    #: agent "online" whose inbox has been gone for WEBCARE_PRESENCE_STALE_MINUTES is set away: nobody gets tickets
+    #: after closing the laptop without signing out.
+    seen_at = models.DateTimeField(null=True, blank=True)
     #: How many open tickets (new, open) the agent holds at most before automatic assignment skips them.
     capacity = models.PositiveSmallIntegerField(default=8)
     #: Channel kinds the agent works (skills); empty means every channel.

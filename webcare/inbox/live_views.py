@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from webcare.core.models import Agent
 from webcare.inbox.views import DEFAULT_VIEW, current_agent, nav_views
 from webcare.live import publish
 from webcare.live.models import LiveEvent
@@ -28,6 +29,8 @@ HEARTBEAT_SECONDS = 5.0  # also how soon a closed browser tab frees its server t
 #: A stream ends after this long and the browser reconnects (EventSource does so by itself, with Last-Event-ID).
 MAX_STREAM_SECONDS = 300.0
 PRESENCE_STATES = frozenset({"viewing", "typing", "left"})
+#: How often an open stream says the agent is still there (Agent.seen_at).
+SEEN_EVERY_SECONDS = 60.0
 
 
 @login_required
@@ -48,9 +51,14 @@ def events(request: HttpRequest) -> StreamingHttpResponse:
     def stream() -> Iterator[str]:
         last = after
         started = last_beat = time.monotonic()
+        last_seen = -SEEN_EVERY_SECONDS
         try:
             yield "retry: 2000\n\n"
             while True:
+                if time.monotonic() - last_seen >= SEEN_EVERY_SECONDS:
+                    # The agent is here: an "online" agent whose inbox is gone is set away by the reclaim pass.
+                    last_seen = time.monotonic()
+                    Agent.objects.filter(pk=agent.pk).update(seen_at=timezone.now())
                 rows = list(LiveEvent.objects.filter(organisation_id=organisation_id, id__gt=last)
                             .order_by("id").values("id", "kind", "data")[:200])
                 for row in rows:

@@ -24,11 +24,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Final
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
 from webcare.core.bulk import insert_rows, update_rows
-from webcare.core.models import Agent, Team
+from webcare.core.models import Agent, Presence, Team
 from webcare.live import publish
 from webcare.routing.assignment import AUTO_MODES
 from webcare.routing.pool import ACTIVE, assign_pool, lock_skipping
@@ -73,9 +74,19 @@ def reclaim_team(team_id: int, minutes: int, now: datetime) -> dict[int, int]:
     return {row["pk"]: agent_of[row["assignee_id"]] for row in rows if row["assignee_id"] in agent_of}
 
 
+def set_away_where_gone(now: datetime) -> int:
+    """Agents "online" whose inbox has not been open for ``WEBCARE_PRESENCE_STALE_MINUTES`` are set away, before the
+    pools are handed out: a closed laptop must not keep collecting tickets. Agents never seen by an inbox stream
+    (``seen_at`` null: API users, scripts) are left as they set themselves."""
+    stale = now - timedelta(minutes=settings.WEBCARE_PRESENCE_STALE_MINUTES)
+    return Agent.objects.filter(presence=Presence.ONLINE, seen_at__lt=stale).update(presence=Presence.AWAY,
+                                                                                   presence_at=now)
+
+
 def run(now: datetime) -> int:
     """One pass of the automation loop: reclaim, then assign the pools, one transaction per organisation. Returns
     how many tickets were reclaimed plus how many were assigned."""
+    set_away_where_gone(now)
     teams: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for team_id, organisation_id, minutes in (Team.objects.filter(Q(reclaim_minutes__gt=0)
                                                                   | Q(assignment__in=AUTO_MODES))
