@@ -1,15 +1,14 @@
-"""URLs of webcare.notify (mounted at /inbox/notifications/).
+"""URLs of webcare.notify (mounted at /inbox/notifications/)."""
 
-INTERFACE (skeleton): the work on this area replaces the placeholder."""
-
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+
+from webcare.notify import views
 
 app_name = "notify"
 
-
-def placeholder(request: HttpRequest) -> HttpResponse:
-    raise Http404("not built yet")
-
-
-urlpatterns = [path("", placeholder, name="list")]
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("bell/", views.bell, name="bell"),
+    path("read-all/", views.mark_all_read, name="read_all"),
+    path("<int:notification_id>/", views.open_notification, name="open"),
+]

@@ -1,15 +1,14 @@
-"""URLs of webcare.supervision (mounted at /supervisor/).
+"""URLs of webcare.supervision (mounted at /supervisor/)."""
 
-INTERFACE (skeleton): the work on this area replaces the placeholder."""
-
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+
+from webcare.supervision import views
 
 app_name = "supervision"
 
-
-def placeholder(request: HttpRequest) -> HttpResponse:
-    raise Http404("not built yet")
-
-
-urlpatterns = [path("", placeholder, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("now/", views.now_numbers, name="now"),
+    path("overflow/", views.pull_overflow, name="overflow"),
+    path("overflow/end/", views.end_overflow, name="overflow_end"),
+]
