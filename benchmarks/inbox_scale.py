@@ -252,7 +252,8 @@ TICKETS = """
 INSERT INTO tickets_ticket (id, organisation_id, conversation_id, customer_id, status, priority, assignee_id,
                             team_id, subject, created_at, updated_at, first_inbound_at, last_inbound_at,
                             first_response_at, last_response_at, waiting_since, solved_at, closed_at,
-                            language, sentiment_label, intents, register, public_pii)
+                            language, sentiment_label, intents, register, public_pii, routed_by,
+                            sla_paused_seconds, sla_level)
 SELECT %(base)s + s.n, %(org)s, c.id, c.customer_id, s.status, s.priority, (%(agents)s::int[])[s.agent],
        (%(teams)s::bigint[])[s.team],
        CASE WHEN c.subject <> '' THEN c.subject
@@ -269,7 +270,7 @@ SELECT %(base)s + s.n, %(org)s, c.id, c.customer_id, s.status, s.priority, (%(ag
        CASE WHEN s.status = 'closed' THEN s.last_at + interval '4 days' END,
        'nb', (ARRAY['negative', 'neutral', 'positive'])[1 + s.n %% 3],
        CASE WHEN s.n %% 4 = 0 THEN '["question", "complaint"]' ELSE '["complaint"]' END::jsonb, 'informal',
-       s.n %% 997 = 0
+       s.n %% 997 = 0, '', 0, 0
 FROM bench_seed AS s
 JOIN conversations_conversation AS c ON c.id = %(cbase)s + s.n
 WHERE s.n BETWEEN %(lo)s AND %(hi)s
@@ -283,7 +284,7 @@ INSERT INTO conversations_message (organisation_id, channel_id, conversation_id,
                                    attachments, in_reply_to, sent_at, received_at, delivery_status, delivery_error,
                                    event_id, triaged_at, language, pii, redacted_text, profane, profanity_terms,
                                    abuse_score, sentiment, sentiment_label, intents, register, signals, edits,
-                                   hidden)
+                                   hidden, automatic)
 SELECT %(org)s, c.channel_id, c.id, %(tbase)s + s.n, CASE WHEN inbound THEN 'm' ELSE 'r' END || s.n || '-' || k,
        CASE WHEN inbound THEN 'inbound' ELSE 'outbound' END, c.kind = 'public',
        CASE WHEN inbound THEN %(ibase)s + s.m END, CASE WHEN NOT inbound THEN (%(agents)s::int[])[who] END,
@@ -296,7 +297,7 @@ SELECT %(org)s, c.channel_id, c.id, %(tbase)s + s.n, CASE WHEN inbound THEN 'm' 
        '[]'::jsonb, CASE WHEN inbound THEN 0.05 END, CASE WHEN inbound THEN -0.4 END,
        CASE WHEN inbound THEN 'negative' ELSE '' END,
        CASE WHEN inbound THEN '["complaint"]' ELSE '[]' END::jsonb, CASE WHEN inbound THEN 'informal' ELSE '' END,
-       '[]'::jsonb, '[]'::jsonb, false
+       '[]'::jsonb, '[]'::jsonb, false, ''
 FROM bench_seed AS s
 JOIN conversations_conversation AS c ON c.id = %(cbase)s + s.n
 JOIN customers_customer AS cu ON cu.id = c.customer_id

@@ -251,6 +251,25 @@ def test_a_supervisor_pulls_in_the_overflow_team_and_it_is_recorded_on_the_surge
             do_end_overflow(personas.team, personas.admin)
 
 
+def test_the_helpers_take_the_waiting_tickets_the_moment_they_are_pulled_in(personas: Personas,
+                                                                           helpers: Team) -> None:
+    """No waiting for the next automation pass: the pool of the swamped team goes to the online helpers at once,
+    oldest first."""
+    from tests.conftest import ingest_ticket
+
+    personas.team.assignment = "least_loaded"
+    personas.team.save()
+    Agent.objects.filter(teams=personas.team).update(presence=Presence.OFFLINE)
+    Agent.objects.filter(user__username="selma").update(presence=Presence.ONLINE, capacity=1)
+    older = ingest_ticket(personas, 1, conversation="c-1", author="u-1")
+    newer = ingest_ticket(personas, 2, conversation="c-2", author="u-2")
+    Ticket.objects.filter(pk__in=[older.pk, newer.pk]).update(team=personas.team)
+    assert Ticket.objects.filter(assignee__isnull=False).count() == 0
+    do_pull_overflow(personas.team, personas.supervisor, 30)
+    assert Ticket.objects.get(pk=older.pk).assignee.username == "selma"
+    assert Ticket.objects.get(pk=newer.pk).assignee_id is None  # Selma's capacity is one
+
+
 def test_pulling_in_works_without_a_surge_too(personas: Personas, helpers: Team) -> None:
     with time_machine.travel(T0, tick=False):
         do_pull_overflow(personas.team, personas.admin, 30)

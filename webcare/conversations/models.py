@@ -138,6 +138,12 @@ class Message(models.Model):
             models.Index(fields=["conversation", "sent_at", "id"], name="message_thread_order"),
             models.Index(fields=["ticket", "sent_at"], name="message_ticket_order"),
             models.Index(fields=["organisation", "sent_at", "id"], name="message_org_feed"),
+            # The answered-everything measure (webcare/supervision/answered.py): a window of customers' messages, and
+            # for each "is there a later reply by a person in its conversation?" (docs/benchmarks.md, dashboard).
+            models.Index(fields=["organisation", "sent_at"], condition=Q(direction="inbound"),
+                         name="message_org_inbound"),
+            models.Index(fields=["conversation", "sent_at"], condition=Q(direction="outbound", automatic=""),
+                         name="message_human_reply"),
         ]
 
     def __str__(self) -> str:

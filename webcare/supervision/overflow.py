@@ -85,6 +85,10 @@ def do_pull_overflow(team: Team, actor: Any, minutes: Any) -> Team:
         Surge.objects.filter(organisation_id=locked.organisation_id, ended_at__isnull=True).update(
             overflow_team=locked.overflow_team, overflow_by=actor, overflow_at=now)
         _tell_helpers(locked, actor)
+        # The helpers take the waiting tickets now, not at the next automation pass.
+        from webcare.routing.pool import assign_pool
+
+        assign_pool(locked.organisation_id, [locked.pk], now)
         log.info("%s pulled in %s for %s until %s", actor, locked.overflow_team.slug, locked.slug,
                  locked.overflow_until.isoformat())
     team.overflow_until = locked.overflow_until

@@ -145,6 +145,14 @@ class Ticket(models.Model):
                          name="ticket_sla_check"),
             models.Index(fields=["organisation", "sla_due_at"], condition=OPEN_TICKETS & Q(sla_due_at__isnull=False),
                          name="ticket_sla_due"),
+            # The dashboard's response times over a window (webcare/supervision/response_times.py) and the
+            # answered-everything measure's "no reply needed" check.
+            models.Index(fields=["organisation", "first_response_at"], condition=Q(first_response_at__isnull=False),
+                         name="ticket_first_response"),
+            models.Index(fields=["organisation", "solved_at"], condition=Q(solved_at__isnull=False),
+                         name="ticket_resolved"),
+            models.Index(fields=["id", "no_reply_needed_at"], condition=Q(no_reply_needed_at__isnull=False),
+                         name="ticket_no_reply"),
             # Reclaiming: assigned, still to be answered, untouched since …
             models.Index(fields=["touched_at"], condition=Q(assignee__isnull=False, status__in=["new", "open"]),
                          name="ticket_reclaim"),
