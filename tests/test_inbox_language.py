@@ -26,17 +26,23 @@ LANGUAGE_URL = "/inbox/language/"
 WEBCARE_DIR = Path(__file__).resolve().parent.parent / "webcare"
 LOCALE_DIR = WEBCARE_DIR / "inbox" / "locale"
 #: Every app with pages of its own ships a catalogue.
-TRANSLATED_APPS = ["inbox", "staff", "replies"]
+TRANSLATED_APPS = ["inbox", "staff", "replies", "routing", "hours", "supervision", "notify"]
 
-#: The six fixed view names of the inbox, per language, as an agent sees them in the left pane.
+#: The fixed view names of the inbox, per language, as an agent sees them in the left pane.
 VIEW_NAMES = {
-    "nb": ["Utildelt", "Mine", "Mine team", "Alle åpne", "Venter på kunde", "Nylig løst"],
-    "da": ["Ikke tildelt", "Mine", "Mine teams", "Alle åbne", "Afventer kunde", "Løst for nylig"],
-    "sv": ["Ej tilldelade", "Mina", "Mina team", "Alla öppna", "Väntar på kund", "Nyligen lösta"],
-    "fi": ["Määrittämättömät", "Omat", "Omat tiimit", "Kaikki avoimet", "Odottaa asiakasta", "Äskettäin ratkaistut"],
-    "nl": ["Niet toegewezen", "Mijn tickets", "Mijn teams", "Alle openstaande", "Wacht op klant", "Onlangs opgelost"],
+    "nb": ["Utildelt", "Mine", "Mine team", "Alle åpne", "Venter på kunde", "Nylig løst", "SLA i fare", "SLA brutt",
+           "Spam"],
+    "da": ["Ikke tildelt", "Mine", "Mine teams", "Alle åbne", "Afventer kunde", "Løst for nylig", "SLA i fare",
+           "SLA brudt", "Spam"],
+    "sv": ["Ej tilldelade", "Mina", "Mina team", "Alla öppna", "Väntar på kund", "Nyligen lösta", "SLA i fara",
+           "SLA bruten", "Skräppost"],
+    "fi": ["Määrittämättömät", "Omat", "Omat tiimit", "Kaikki avoimet", "Odottaa asiakasta", "Äskettäin ratkaistut",
+           "SLA vaarassa", "SLA ylitetty", "Roskaposti"],
+    "nl": ["Niet toegewezen", "Mijn tickets", "Mijn teams", "Alle openstaande", "Wacht op klant", "Onlangs opgelost",
+           "SLA in gevaar", "SLA overschreden", "Spam"],
 }
-ENGLISH_VIEW_NAMES = ["Unassigned", "Mine", "My teams", "All open", "Waiting on customer", "Solved recently"]
+ENGLISH_VIEW_NAMES = ["Unassigned", "Mine", "My teams", "All open", "Waiting on customer", "Solved recently",
+                      "SLA at risk", "SLA breached", "Spam"]
 #: The sign-in button, per language.
 SIGN_IN = {"en": "Sign in", "nb": "Logg inn", "da": "Log ind", "sv": "Logga in", "fi": "Kirjaudu sisään",
            "nl": "Inloggen"}
@@ -232,7 +238,7 @@ def test_it_ships_a_complete_compiled_catalogue(app: str, code: str) -> None:
     po = WEBCARE_DIR / app / "locale" / code / "LC_MESSAGES" / "django.po"
     text = po.read_text(encoding="utf-8")
     entries = po_entries(text)
-    assert len(entries) >= 20
+    assert len(entries) >= 8
     assert "#, fuzzy" not in text
     assert [msgid for msgid, (_plural, *forms) in entries.items() if not all(forms)] == []
     with po.with_suffix(".mo").open("rb") as mo:

@@ -163,8 +163,8 @@ WEBCARE_RETRY_BASE_SECONDS = env_int("WEBCARE_RETRY_BASE_SECONDS", 30, minimum=0
 #: the away reply needs the ticket's opening hours (its team) and is the last thing that may queue a message.
 WEBCARE_PIPELINE_STEPS = [
     "webcare.triage.steps.TriageMessages",
-    "webcare.routing.steps.RouteTickets",
-    "webcare.routing.steps.AssignTickets",
+    "webcare.routing.route_step.RouteTickets",
+    "webcare.routing.assign_step.AssignTickets",
     "webcare.sla.steps.UpdateSlaClocks",
     "webcare.hours.steps.SendAwayReplies",
     "webcare.channels.media.QueueMediaDownloads",

@@ -54,6 +54,10 @@ def ensure_default_organisation() -> Organisation:
     org = Organisation.objects.order_by("pk").first()
     if org is None:
         org = Organisation.objects.create(slug="default", name="My brand", languages=["en"])
+        # Only for a new organisation: an admin who deleted every rule must not get them back on the next start.
+        from webcare.routing.defaults import ensure_default_rules
+
+        ensure_default_rules(org)
     if not Channel.objects.filter(organisation=org, kind=ChannelKind.API).exists():
         Channel.objects.get_or_create(organisation=org, slug="api", defaults={"kind": ChannelKind.API, "name": "API"})
     return org

@@ -178,7 +178,8 @@ def _apply_ticket_states(scenario: Scenario, org: Organisation, channels: dict[s
         team = teams.get(spec.get("team") or "")
         changes: list[TicketEvent] = []
         if team and ticket.team_id != team.pk:
-            changes.append(TicketEvent(ticket=ticket, kind=EventKind.TEAM, field="team", new=team.slug,
+            changes.append(TicketEvent(ticket=ticket, kind=EventKind.TEAM, field="team",
+                                       old=ticket.team.slug if ticket.team is not None else "", new=team.slug,
                                        at=ticket.created_at + timedelta(minutes=2)))
             ticket.team = team
         if assignee and ticket.assignee_id != assignee.pk:

@@ -9,7 +9,4 @@ class RoutingConfig(AppConfig):
 
     def ready(self) -> None:
         # Signing out sets the agent offline (webcare/routing/presence.py connects to user_logged_out).
-        from importlib.util import find_spec
-
-        if find_spec("webcare.routing.presence") is not None:
-            import webcare.routing.presence  # noqa: F401
+        import webcare.routing.presence  # noqa: F401

@@ -1,15 +1,18 @@
-"""URLs of webcare.routing (mounted at /staff/routing/).
+"""URLs of the routing rules (mounted at /staff/routing/): the list, the rule form, moves, and the test mode."""
 
-INTERFACE (skeleton): the work on this area replaces the placeholder."""
-
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+
+from webcare.routing import views
 
 app_name = "routing"
 
-
-def placeholder(request: HttpRequest) -> HttpResponse:
-    raise Http404("not built yet")
-
-
-urlpatterns = [path("", placeholder, name="rules")]
+urlpatterns = [
+    path("", views.rule_list, name="rules"),
+    path("new/", views.rule_new, name="rule_new"),
+    path("test/", views.test_mode, name="test"),
+    path("condition/", views.condition_row, name="condition"),
+    path("<int:rule_id>/", views.rule_edit, name="rule"),
+    path("<int:rule_id>/move/", views.rule_move, name="move"),
+    path("<int:rule_id>/active/", views.rule_active, name="active"),
+    path("<int:rule_id>/delete/", views.rule_delete, name="delete"),
+]
