@@ -146,6 +146,24 @@ def test_no_reply_while_open(personas: Personas, hours: OpeningHours) -> None:
     assert Conversation.objects.get(pk=ticket.conversation_id).away_replied_at is None
 
 
+def test_one_automatic_message_is_enough_and_spam_gets_none(personas: Personas, hours: OpeningHours) -> None:
+    """A routing rule's auto-reply already answered the customer this time; spam that routing set aside is not told
+    when we open."""
+    from webcare.routing.models import RoutingRule
+
+    RoutingRule.objects.create(organisation=personas.org, name="Cable", position=0, actions={"auto_reply": "Takk!"},
+                               conditions=[{"field": "keywords", "op": "contains", "value": ["kabel"]}])
+    RoutingRule.objects.create(organisation=personas.org, name="Spam", position=1, actions={"spam": True},
+                               conditions=[{"field": "keywords", "op": "contains", "value": ["casino"]}])
+    ruled = deliver(personas.channel, 1, FRIDAY_EVENING, conversation="c-1", text="Hei, kabel er røket hos meg, hjelp")
+    assert away_replies(ruled) == []
+    assert Message.objects.filter(ticket=ruled, automatic="rule").count() == 1
+    spam = deliver(personas.channel, 2, FRIDAY_EVENING, conversation="c-2", text="Best casino bonus here")
+    assert spam.status == "solved" and away_replies(spam) == []
+    plain = deliver(personas.channel, 3, FRIDAY_EVENING, conversation="c-3", text="Hei, når åpner dere?")
+    assert len(away_replies(plain)) == 1
+
+
 def test_on_a_public_holiday_it_says_when_the_desk_opens_after_it(personas: Personas, hours: OpeningHours) -> None:
     christmas = datetime(2026, 12, 25, 11, 0, tzinfo=OSLO)  # a Friday, closed for Christmas Day
     [reply] = away_replies(deliver(personas.channel, 1, christmas))

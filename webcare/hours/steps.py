@@ -27,7 +27,7 @@ from webcare.hours.lookup import calendars_for_tickets
 from webcare.hours.replies import ReplyTexts
 from webcare.ingest.pipeline import Step
 from webcare.ingest.store import StoreResult
-from webcare.tickets.models import Ticket
+from webcare.tickets.models import Status, Ticket
 
 #: A message sent longer ago than this when it is processed is history, never answered automatically.
 HISTORY_AGE = timedelta(hours=1)
@@ -86,11 +86,18 @@ class SendAwayReplies(Step):
         tickets = self._tickets(batch, messages)
         calendars = calendars_for_tickets(list(tickets.values()))
         conversations = Conversation.objects.in_bulk({m.conversation_id for m in messages})
+        # A routing rule's automatic reply in this batch already answered the customer: one automatic message is
+        # enough (and spam, which routing set aside, gets none).
+        ruled = set(Message.objects.filter(conversation_id__in=conversations, automatic="rule",
+                                           sent_at__gte=min(m.received_at for m in messages))
+                    .values_list("conversation_id", flat=True))
         texts: dict[int, ReplyTexts] = {}
         replied: list[Conversation] = []
         for message in messages:
             ticket, conversation = tickets.get(message.ticket_id or 0), conversations.get(message.conversation_id)
-            if ticket is None or conversation is None:
+            if ticket is None or conversation is None or conversation.pk in ruled:
+                continue
+            if ticket.no_reply_needed_at is not None or ticket.status in (Status.SOLVED, Status.CLOSED):
                 continue
             calendar = calendars[ticket.pk]
             if not needs_away_reply(calendar, arrived_at(message, now), now, conversation.away_replied_at):
