@@ -139,3 +139,14 @@ def test_too_few_agents_never_keep_up() -> None:
 def test_it_refuses_nonsense_by_name(call: object, field: str) -> None:
     with pytest.raises(ValueError, match=field):
         call()  # type: ignore[operator]
+
+
+def test_the_backlog_needs_its_work_spread_over_the_target_time_plus_the_arrivals() -> None:
+    """60 customers waiting, 6 minutes each, to be answered within 60 minutes: 6 agents' worth of queue, plus the
+    offered load of 30 arrivals an hour at 6 minutes (3 erlangs) = 9."""
+    assert erlang.backlog_agents(60, 30, 6, 60) == 9
+    assert erlang.backlog_agents(0, 30, 6, 60) == 0
+    assert erlang.backlog_agents(1, 0, 6, 60) == 1
+    assert erlang.backlog_agents(120, 0, 6, 60) > erlang.backlog_agents(60, 0, 6, 60)
+    with pytest.raises(ValueError, match="target_minutes"):
+        erlang.backlog_agents(10, 0, 6, 0)

@@ -155,6 +155,24 @@ def test_the_oldest_wait_alone_can_start_a_surge(personas: Personas) -> None:
     assert "Oldest wait: 60 min." in alerts()[0].body
 
 
+def test_a_surge_of_waiting_customers_asks_for_the_agents_to_work_them_off(personas: Personas) -> None:
+    """Nobody is arriving, so Erlang C at the current rate asks for nobody; the queue still needs people: 30 waiting
+    at 6 minutes each (the organisation's handling time) within 60 minutes is 3 agents."""
+    org = personas.org
+    org.surge_arrivals_per_hour, org.surge_oldest_wait_minutes, org.handling_minutes = 0, 60, 6
+    org.save()
+    channel = org.channels.first()
+    for n in range(30):
+        conv = Conversation.objects.create(organisation=org, channel=channel, external_id=f"w-{n}", kind="private")
+        Ticket.objects.create(organisation=org, conversation=conv, status=Status.OPEN,
+                              waiting_since=T0 - timedelta(minutes=90 - n))
+    assert run_at(T0) == 1
+    assert Surge.objects.get().agents_needed == 3
+    [first, *_] = alerts()
+    assert first.title.startswith("Surge: 3 agents needed")
+    assert "30 customers are waiting: answering them within 60 min takes about 3 agents." in first.body
+
+
 def test_thresholds_at_zero_are_off(personas: Personas) -> None:
     org = personas.org
     org.surge_arrivals_per_hour, org.surge_oldest_wait_minutes = 0, 0

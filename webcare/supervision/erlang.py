@@ -127,6 +127,16 @@ def agents_needed(arrivals_per_hour: float, handling_minutes: float, target_shar
     raise AssertionError("unreachable: the service level tends to 1 as agents grow")  # pragma: no cover
 
 
+def backlog_agents(waiting: int, arrivals_per_hour: float, handling_minutes: float, target_minutes: float) -> int:
+    """Agents needed to work off ``waiting`` customers within ``target_minutes`` while new ones keep arriving: the
+    work in the queue spread over the target time, plus the offered load of the arrivals. Erlang C is steady state
+    and says nothing about a queue that is already long (a surge found by its oldest wait); this does, roughly."""
+    target = _check("target_minutes", target_minutes, above=True)
+    if waiting <= 0:
+        return 0
+    return math.ceil(waiting * _check("handling_minutes", handling_minutes) / target + offered_load(arrivals_per_hour, handling_minutes))
+
+
 @dataclass(frozen=True)
 class Estimate:
     """What a supervisor reads in a surge: the agents needed and what they would achieve."""

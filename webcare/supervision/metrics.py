@@ -105,6 +105,12 @@ def oldest_waiting_since(organisation_id: int) -> datetime | None:
     return min(found, default=None)
 
 
+def waiting(organisation_id: int) -> int:
+    """How many of the organisation's customers wait for us now (tickets still worked on with a ``waiting_since``):
+    the backlog a surge leaves, which the arrival rate alone does not show."""
+    return Ticket.objects.filter(OPEN_TICKETS, organisation_id=organisation_id, waiting_since__isnull=False).count()
+
+
 def agents_online(organisation_id: int) -> int:
     return Agent.objects.filter(organisation_id=organisation_id, presence=Presence.ONLINE, role__in=WORKING_ROLES,
                                 user__is_active=True).count()
@@ -148,6 +154,8 @@ class Load:
     oldest_waiting_since: datetime | None
     agents_online: int
     handling: Handling
+    #: Customers waiting now (see :func:`waiting`).
+    waiting: int = 0
 
     @property
     def oldest_wait_seconds(self) -> float:
@@ -162,4 +170,5 @@ def load(organisation: Organisation, now: datetime) -> Load:
         arrivals_last_hour=arrivals(organisation.pk, now, HOUR),
         oldest_waiting_since=oldest_waiting_since(organisation.pk), agents_online=agents_online(organisation.pk),
         handling=remembered(f"handling:{organisation.pk}", lambda: handling(organisation, now)),
+        waiting=waiting(organisation.pk),
     )

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from webcare.core.models import Agent, Organisation, Role
 from webcare.supervision import erlang, metrics
@@ -96,7 +97,7 @@ def _figures(surge: Surge, load: metrics.Load, estimate: erlang.Estimate) -> Non
     surge.arrivals_per_hour = load.arrivals_per_hour
     surge.oldest_wait_seconds = load.oldest_wait_seconds
     surge.handling_minutes = load.handling.minutes
-    surge.agents_needed = estimate.agents
+    surge.agents_needed = max(estimate.agents, backlog(surge.organisation, load))
     surge.agents_online = load.agents_online
     surge.peak_arrivals_per_hour = max(surge.peak_arrivals_per_hour, load.arrivals_per_hour)
 
@@ -186,13 +187,32 @@ def _minutes(seconds: float) -> int:
 
 def _started_text(organisation: Organisation, load: metrics.Load, estimate: erlang.Estimate) -> tuple[str, str]:
     title = _("Surge: %(needed)d agents needed, %(online)d online") % {
-        "needed": estimate.agents, "online": load.agents_online}
+        "needed": max(estimate.agents, backlog(organisation, load)), "online": load.agents_online}
     body = "\n".join(_lines(organisation, load, estimate))
     return title, body
 
 
+def backlog(organisation: Organisation, load: metrics.Load) -> int:
+    """Agents needed to work off the customers waiting now within the service-level time (erlang.backlog_agents)."""
+    return erlang.backlog_agents(load.waiting, load.arrivals_per_hour, load.handling.minutes,
+                                 organisation.service_level_minutes)
+
+
+def backlog_sentence(organisation: Organisation, load: metrics.Load) -> str:
+    """"W customers are waiting: answering them within T min takes about K agents" ("" when nobody waits)."""
+    if load.waiting <= 0:
+        return ""
+    return ngettext(
+        "%(waiting)d customer is waiting: answering them within %(minutes)d min takes about %(needed)d agents.",
+        "%(waiting)d customers are waiting: answering them within %(minutes)d min takes about %(needed)d agents.",
+        load.waiting) % {"waiting": load.waiting, "minutes": organisation.service_level_minutes,
+                         "needed": backlog(organisation, load)}
+
+
 def _lines(organisation: Organisation, load: metrics.Load, estimate: erlang.Estimate) -> Iterable[str]:
     yield staffing_sentence(estimate, load.agents_online)
+    if load.waiting:
+        yield backlog_sentence(organisation, load)
     yield _("Oldest wait: %(minutes)d min. Arrivals in the last hour: %(count)d.") % {
         "minutes": _minutes(load.oldest_wait_seconds), "count": load.arrivals_last_hour}
     yield _("Thresholds: %(rate)s arrivals per hour, %(wait)s min oldest wait.") % {

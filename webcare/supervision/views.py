@@ -44,6 +44,7 @@ def now_context(organisation: Organisation, now: datetime) -> dict[str, Any]:
         "load": load, "hours": hours, "spark": charts.sparkline([h.count for h in hours]),
         "arrivals_24h": sum(h.count for h in hours),
         "estimate": estimate, "staffing_sentence": surge.staffing_sentence(estimate, load.agents_online),
+        "backlog_sentence": surge.backlog_sentence(organisation, load),
         "surge": (Surge.objects.filter(organisation=organisation, ended_at__isnull=True)
                   .select_related("overflow_team", "overflow_by").first()),
         "last_surge": Surge.objects.filter(organisation=organisation, ended_at__isnull=False).first(),
