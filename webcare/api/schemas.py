@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Literal, Self
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from webcare.conversations.models import Conversation, Message
@@ -198,6 +199,33 @@ class MessagePage(Out):
 # --- tickets --------------------------------------------------------------------------------------------------------
 
 
+class SlaOut(Out):
+    """A ticket's service-level clocks (docs/service-levels.md). Due times are kept while paused; ``due_at`` is the
+    earliest running one and is null while paused or when nothing runs."""
+
+    policy: str
+    business_hours: bool
+    first_response_due: datetime | None
+    next_response_due: datetime | None
+    resolution_due: datetime | None
+    due_at: datetime | None = Field(description="The earliest running target's due time.")
+    paused: bool = Field(description="The clocks stand still: the ticket waits on the customer (pending) or is "
+                                     "solved.")
+    breached: bool = Field(description="due_at has passed.")
+
+    @classmethod
+    def from_ticket(cls, ticket: Ticket) -> SlaOut | None:
+        """Needs ``sla_policy`` selected."""
+        policy = ticket.sla_policy if ticket.sla_policy_id else None
+        if policy is None:
+            return None
+        return cls(policy=policy.name, business_hours=policy.business_hours,
+                   first_response_due=ticket.first_response_due, next_response_due=ticket.next_response_due,
+                   resolution_due=ticket.resolution_due, due_at=ticket.sla_due_at,
+                   paused=ticket.sla_paused_since is not None,
+                   breached=ticket.sla_due_at is not None and ticket.sla_due_at <= timezone.now())
+
+
 class TicketItemOut(Out):
     id: int
     status: str
@@ -220,11 +248,13 @@ class TicketItemOut(Out):
     intents: list[str]
     formality: str = Field(description="The register of the newest inbound message: formal, informal or unknown.")
     public_pii: bool = Field(description="The customer posted personal data in public on this ticket.")
+    sla: SlaOut | None = Field(description="Service level: the policy that applies and its due times (null when no "
+                                           "policy applies).")
 
     @classmethod
     def from_ticket(cls, ticket: Ticket) -> Self:
-        """Needs conversation__channel, customer, assignee, team selected, labels prefetched, ``last_message``
-        annotated (the list query in :mod:`webcare.api.tickets` does all of it)."""
+        """Needs conversation__channel, customer, assignee, team, sla_policy selected, labels prefetched,
+        ``last_message`` annotated (the list query in :mod:`webcare.api.tickets` does all of it)."""
         return cls(
             id=ticket.pk, status=ticket.status, priority=ticket.priority, subject=ticket.subject,
             channel=ChannelRef.from_channel(ticket.conversation.channel),
@@ -236,7 +266,7 @@ class TicketItemOut(Out):
             first_response_at=ticket.first_response_at, first_response_seconds=ticket.first_response_seconds,
             last_message=(getattr(ticket, "last_message", None) or "")[:PREVIEW_CHARS],
             language=ticket.language, sentiment_label=ticket.sentiment_label, intents=list(ticket.intents),
-            formality=ticket.register, public_pii=ticket.public_pii,
+            formality=ticket.register, public_pii=ticket.public_pii, sla=SlaOut.from_ticket(ticket),
         )
 
 

@@ -57,6 +57,8 @@ LIST_FIELDS = (
     "id", "status", "priority", "subject", "created_at", "updated_at", "waiting_since", "first_inbound_at",
     "first_response_at", "conversation__channel__slug", "conversation__channel__kind", "customer__name",
     "assignee__username", "team__slug", "language", "sentiment_label", "intents", "register", "public_pii",
+    "first_response_due", "next_response_due", "resolution_due", "sla_due_at", "sla_paused_since",
+    "sla_policy__name", "sla_policy__business_hours",
 )
 
 
@@ -97,7 +99,7 @@ def list_queryset(org: Organisation) -> QuerySet[Ticket]:
     )
     return (
         Ticket.objects.filter(organisation=org)
-        .select_related("conversation__channel", "customer", "assignee", "team")
+        .select_related("conversation__channel", "customer", "assignee", "team", "sla_policy")
         .only(*LIST_FIELDS)
         .prefetch_related(Prefetch("labels", queryset=Label.objects.only("id", "name")))
         .annotate(last_message=Substr(Subquery(latest_text), 1, PREVIEW_CHARS))
@@ -142,7 +144,7 @@ def _get_ticket(org: Organisation, ticket_id: int) -> Ticket:
 def ticket_detail(org: Organisation, ticket_id: int) -> TicketDetailOut:
     """One ticket with its thread, notes, links and timeline: a fixed number of queries, whatever its size."""
     ticket = get_or_404(
-        Ticket.objects.select_related("conversation__channel", "customer", "assignee", "team")
+        Ticket.objects.select_related("conversation__channel", "customer", "assignee", "team", "sla_policy")
         .prefetch_related(Prefetch("labels", queryset=Label.objects.only("id", "name"))),
         organisation=org, pk=ticket_id,
     )

@@ -134,7 +134,8 @@ def backlog_agents(waiting: int, arrivals_per_hour: float, handling_minutes: flo
     target = _check("target_minutes", target_minutes, above=True)
     if waiting <= 0:
         return 0
-    return math.ceil(waiting * _check("handling_minutes", handling_minutes) / target + offered_load(arrivals_per_hour, handling_minutes))
+    work = waiting * _check("handling_minutes", handling_minutes) / target
+    return math.ceil(work + offered_load(arrivals_per_hour, handling_minutes))
 
 
 @dataclass(frozen=True)
