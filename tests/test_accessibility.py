@@ -83,7 +83,8 @@ def test_the_phone_layout_passes_wcag_aa(browser: Any, live_server: Any, persona
 @pytest.mark.parametrize("path", ["/staff/", "/staff/teams/", "/inbox/canned/", "/staff/hours/", "/staff/hours/new/",
                                   "/staff/hours/replies/", "/staff/hours/replies/new/", "/staff/agents/new/",
                                   "/staff/teams/new/", "/staff/routing/", "/staff/routing/new/", "/staff/routing/test/",
-                                  "/supervisor/", "/inbox/notifications/"])
+                                  "/supervisor/", "/inbox/notifications/", "/staff/sla/",
+                                  "/staff/sla/new/"])
 def test_the_admin_pages_pass_wcag_aa(browser: Any, live_server: Any, personas: Personas, path: str) -> None:
     page = sign_in(browser, live_server, "ada")
     response = page.goto(f"{live_server.url}{path}")

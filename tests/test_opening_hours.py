@@ -296,3 +296,17 @@ def test_a_stored_schedule_is_validated_with_the_field_named(options: dict[str, 
 def test_it_needs_timezone_aware_moments() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         calendar().is_open(datetime(2026, 11, 23, 10, 0))
+
+
+def test_calendar_time_counts_real_seconds_across_a_dst_change() -> None:
+    """A 24-hour calendar-hours target set on the Saturday before the autumn change ends 24 real hours later, at
+    11:00 wall-clock on Sunday, not 12:00 (Python's arithmetic in one zone would say 12:00)."""
+    from zoneinfo import ZoneInfo
+
+    from webcare.hours.calendar import AlwaysOpen
+
+    oslo = ZoneInfo("Europe/Oslo")
+    start = datetime(2026, 10, 24, 12, 0, tzinfo=oslo)
+    due = AlwaysOpen().add(start, 24 * 3600)
+    assert due.astimezone(oslo).replace(tzinfo=None) == datetime(2026, 10, 25, 11, 0)
+    assert AlwaysOpen().elapsed(start, datetime(2026, 10, 25, 12, 0, tzinfo=oslo)) == 25 * 3600

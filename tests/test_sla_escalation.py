@@ -281,10 +281,10 @@ def test_two_checkers_that_claimed_the_same_tickets_still_send_once(personas: Pe
     assert TicketEvent.objects.filter(kind=EventKind.SLA).count() == len(tickets)
 
 
-def test_the_batched_notification_rows_are_what_notify_writes(personas: Personas, settings: Any) -> None:
-    """The check builds a chunk's notifications itself (one INSERT per chunk); they must be the rows
-    ``webcare.notify.send.notify`` writes, field for field."""
-    from webcare.notify.send import notify
+def test_a_notification_goes_once_to_each_active_person_and_mails_only_those_with_an_address(
+        personas: Personas, settings: Any) -> None:
+    """The rules the SLA check's batched notifications and ``notify`` share (webcare.notify.send)."""
+    from webcare.notify.send import notification_rows, notify
 
     settings.EMAIL_HOST = "127.0.0.1"
     personas.analyst.is_active = False
@@ -293,15 +293,14 @@ def test_the_batched_notification_rows_are_what_notify_writes(personas: Personas
     personas.agent.save(update_fields=["email"])
     people = [personas.supervisor, personas.agent, personas.analyst, personas.supervisor, None]
     ticket = ticket_at(personas, 1)
-    with time_machine.travel(T0, tick=False):
-        written = notify(personas.org.pk, people, "sla_breach", "Title", body="Body", url="/inbox/?ticket=1",
-                         ticket_id=ticket.pk)
-    built = checks.notification_rows(personas.org.pk, people, "sla_breach", "Title", body="Body",
-                                     url="/inbox/?ticket=1", ticket_id=ticket.pk, now=T0)
-    fields = ["organisation_id", "recipient_id", "kind", "ticket_id", "title", "body", "url", "created_at",
-              "email_status", "email_next_at"]
-    assert [[getattr(n, f) for f in fields] for n in built] == [[getattr(n, f) for f in fields] for n in written]
-    assert [n.email_status for n in built] == [EmailStatus.PENDING, EmailStatus.NONE]
+    built = notification_rows(personas.org.pk, people, "sla_breach", "Title", body="Body", url="/inbox/?ticket=1",
+                              ticket_id=ticket.pk, now=T0)
+    assert [(n.recipient_id, n.email_status, n.email_next_at) for n in built] == [
+        (personas.supervisor.pk, EmailStatus.PENDING, T0), (personas.agent.pk, EmailStatus.NONE, None)]
+    settings.EMAIL_HOST = ""
+    written = notify(personas.org.pk, people, "sla_breach", "Title", ticket_id=ticket.pk)
+    assert [n.email_status for n in written] == [EmailStatus.NONE, EmailStatus.NONE]
+    assert Notification.objects.filter(ticket=ticket).count() == 2
 
 
 def test_a_pass_costs_the_same_queries_for_two_due_tickets_as_for_twenty(personas: Personas, policy: SlaPolicy,

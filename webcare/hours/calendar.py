@@ -302,10 +302,11 @@ class AlwaysOpen(BusinessCalendar):
         return None
 
     def add(self, start: datetime, seconds: float) -> datetime:
-        return start + timedelta(seconds=seconds)
+        # In UTC: Python adds to a datetime in its own zone by the wall clock, an hour off across a DST change.
+        return (start.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(start.tzinfo)
 
     def elapsed(self, start: datetime, end: datetime) -> float:
-        return max(0.0, (end - start).total_seconds())
+        return max(0.0, (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds())
 
     def closed_reason(self, day: date) -> str | None:
         return None

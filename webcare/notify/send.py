@@ -8,6 +8,7 @@ SLA check, a surge), so it exists exactly when that change does; the e-mail leav
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,14 +17,14 @@ from django.utils import timezone
 from webcare.notify.models import EmailStatus, Notification
 
 
-def notify(organisation_id: int, recipients: Iterable[Any], kind: str, title: str, *, body: str = "",
-           url: str = "", ticket_id: int | None = None, email: bool = True) -> list[Notification]:
-    """One notification per distinct recipient (users; inactive ones and users without an address get no e-mail).
-
-    ``email`` asks for an e-mail too; it is queued only where an SMTP host is configured (``WEBCARE_SMTP_HOST``),
-    so the embedded default stays in-app only without failing.
-    """
-    now = timezone.now()
+def notification_rows(organisation_id: int, recipients: Iterable[Any], kind: str, title: str, *, body: str = "",
+                      url: str = "", ticket_id: int | None = None, email: bool = True,
+                      now: datetime | None = None) -> list[Notification]:
+    """The rows of one notification, built without writing: one per distinct active recipient (users; inactive ones
+    and ``None`` are skipped), the e-mail queued only where an SMTP host is configured (``WEBCARE_SMTP_HOST``) and the
+    user has an address, so the embedded default stays in-app only without failing. Callers raising many at once
+    (the SLA check) insert a chunk's rows with one statement."""
+    now = now or timezone.now()
     seen: set[int] = set()
     rows = []
     for user in recipients:
@@ -36,7 +37,14 @@ def notify(organisation_id: int, recipients: Iterable[Any], kind: str, title: st
             body=body, url=url[:500], created_at=now,
             email_status=EmailStatus.PENDING if mail else EmailStatus.NONE, email_next_at=now if mail else None,
         ))
-    return Notification.objects.bulk_create(rows)
+    return rows
+
+
+def notify(organisation_id: int, recipients: Iterable[Any], kind: str, title: str, *, body: str = "",
+           url: str = "", ticket_id: int | None = None, email: bool = True) -> list[Notification]:
+    """Write one notification (see :func:`notification_rows`) in the caller's transaction."""
+    return Notification.objects.bulk_create(notification_rows(organisation_id, recipients, kind, title, body=body,
+                                                              url=url, ticket_id=ticket_id, email=email))
 
 
 def unread_count(user: Any) -> int:

@@ -35,7 +35,8 @@ from django.utils.translation import gettext as _
 from webcare.core.bulk import insert_rows
 from webcare.core.models import Agent, Organisation, Role, Team
 from webcare.live import publish
-from webcare.notify.models import EmailStatus, Notification
+from webcare.notify.models import Notification
+from webcare.notify.send import notification_rows
 from webcare.sla import clocks
 from webcare.sla.models import EscalationStep, SlaAlert, SlaTarget
 from webcare.tickets.models import OPEN_TICKETS, EventKind, Ticket, TicketEvent
@@ -184,27 +185,6 @@ def _zone(name: str) -> ZoneInfo:
 def _inbox_url() -> str:
     """The inbox's address, resolved once per process (the first ``reverse`` imports the whole URL map)."""
     return reverse("inbox:inbox")
-
-
-def notification_rows(organisation_id: int, recipients: Iterable[Any], kind: str, title: str, *, body: str,
-                      url: str, ticket_id: int, now: datetime) -> list[Notification]:
-    """The rows :func:`webcare.notify.send.notify` writes for one notification — one per distinct active
-    recipient, e-mail queued where an SMTP host is set and the user has an address — built without writing, so a
-    chunk's notifications go in with one INSERT instead of one per alert (the difference between 0.3 and 2 s for a
-    thousand due tickets, docs/benchmarks.md)."""
-    seen: set[int] = set()
-    rows = []
-    for user in recipients:
-        if user is None or user.pk in seen or not user.is_active:
-            continue
-        seen.add(user.pk)
-        mail = bool(settings.EMAIL_HOST) and bool(user.email)
-        rows.append(Notification(
-            organisation_id=organisation_id, recipient=user, kind=kind, ticket_id=ticket_id, title=title[:300],
-            body=body, url=url[:500], created_at=now,
-            email_status=EmailStatus.PENDING if mail else EmailStatus.NONE, email_next_at=now if mail else None,
-        ))
-    return rows
 
 
 def _notifications(alert: Alert, users: Iterable[Any], ctx: Context, now: datetime) -> list[Notification]:
