@@ -356,7 +356,7 @@ def test_it_signs_every_outbound_message_with_its_agents_first_name(scenario: Sc
 
 def test_it_sets_up_teams_and_agents_that_fit_together(scenario: Scenario) -> None:
     teams = {team["slug"] for team in scenario.teams}
-    assert {"customer-service", "sales"} <= teams
+    assert {"customer-service", "sales-marketing"} <= teams
     assert all(team["signature"] == "first_name" for team in scenario.teams)
     usernames = [agent["username"] for agent in scenario.agents]
     assert len(usernames) == len(set(usernames))
@@ -484,8 +484,8 @@ def test_it_has_sales_leads_routed_to_sales(scenario: Scenario) -> None:
     leads = [ticket for ticket in scenario.tickets if ticket["scenario"] == "sales_lead"]
     assert len(leads) >= 2
     for ticket in leads:
-        assert ticket["team"] == "sales"
-        assert "sales" in agents[ticket["assignee"]]["teams"]
+        assert ticket["team"] == "sales-marketing"
+        assert "sales-marketing" in agents[ticket["assignee"]]["teams"]
     assert len({ticket["channel"] for ticket in leads}) >= 3
 
 
