@@ -19,6 +19,7 @@ EXPECTED = {
     ("post", "/api/v1/messages/{message_id}/retry"), ("post", "/api/v1/messages/{message_id}/moderate"),
     ("get", "/api/v1/tickets"), ("get", "/api/v1/tickets/{ticket_id}"), ("patch", "/api/v1/tickets/{ticket_id}"),
     ("post", "/api/v1/tickets/{ticket_id}/replies"), ("post", "/api/v1/tickets/{ticket_id}/notes"),
+    ("post", "/api/v1/tickets/{ticket_id}/no-reply-needed"),
     ("post", "/api/v1/tickets/{ticket_id}/links"),
     ("get", "/api/v1/conversations"), ("get", "/api/v1/conversations/{conversation_id}"),
     ("get", "/api/v1/conversations/{conversation_id}/messages"), ("get", "/api/v1/messages"),

@@ -493,3 +493,26 @@ def test_an_unexpected_error_answers_500_in_the_error_format_and_is_logged(
     assert (response.status_code, response.json()) == (500, {"error": "internal error", "fields": {}})
     assert "database on fire" not in response.content.decode()
     assert "database on fire" in caplog.text
+
+
+# --- no reply needed ----------------------------------------------------------------------------------------------
+
+def test_it_ends_a_ticket_that_needs_no_reply_and_says_so_on_the_timeline(api: ApiClient, personas: Personas) -> None:
+    [ticket] = make_tickets(personas.channel, 1)
+    response = api.post_json(f"{URL}/{ticket.pk}/no-reply-needed", {"status": "closed"})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "closed"
+    ticket.refresh_from_db()
+    assert ticket.no_reply_needed_at is not None and ticket.waiting_since is None
+    assert TicketEvent.objects.filter(ticket=ticket, kind="no_reply").count() == 1
+    refused = api.post_json(f"{URL}/{ticket.pk}/no-reply-needed", {})
+    assert refused.status_code == 400 and "closed" in refused.content.decode()
+
+
+def test_it_refuses_an_end_other_than_solved_or_closed_and_changes_nothing(api: ApiClient, personas: Personas) -> None:
+    [ticket] = make_tickets(personas.channel, 1)
+    response = api.post_json(f"{URL}/{ticket.pk}/no-reply-needed", {"status": "pending"})
+    assert response.status_code == 422 and "status" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.no_reply_needed_at is None and ticket.status == "new"
+    assert api.post_json(f"{URL}/{foreign_ticket(personas).pk}/no-reply-needed", {}).status_code == 404

@@ -387,6 +387,12 @@ class NoteIn(In):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
+class NoReplyIn(In):
+    """How a ticket that needs no reply ends: solved (default) or closed."""
+
+    status: Literal["solved", "closed"] = "solved"
+
+
 class LinkIn(In):
     ticket: int = Field(description="Id of the other ticket.")
     kind: LinkKindName = "related"

@@ -28,6 +28,7 @@ from webcare.api.schemas import (
     LinkIn,
     LinkOut,
     MessageOut,
+    NoReplyIn,
     NoteIn,
     NoteOut,
     ReplyIn,
@@ -39,7 +40,7 @@ from webcare.api.schemas import (
 )
 from webcare.conversations.models import Message
 from webcare.core.models import Organisation, Team
-from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_link, do_reply
+from webcare.tickets.actions import ActionError, do_add_note, do_change_ticket, do_link, do_no_reply_needed, do_reply
 from webcare.tickets.models import Label, Note, Ticket, TicketEvent, TicketLink
 from webcare.tickets.models import Status as TicketStatus
 
@@ -216,6 +217,18 @@ def post_reply(request: HttpRequest, ticket_id: int, payload: ReplyIn) -> Status
     message = do_reply(ticket, None, payload.text, public=payload.public, next_status=payload.status,
                        template=template)
     return Status(201, MessageOut.from_message(message))
+
+
+@router.post("/{ticket_id}/no-reply-needed", response={200: TicketDetailOut, **ERRORS},
+             summary="End the ticket: no reply needed")
+def post_no_reply_needed(request: HttpRequest, ticket_id: int, payload: NoReplyIn) -> TicketDetailOut:
+    """Say that none of the customer's messages on the ticket so far needs an answer (a thank-you, spam, a matter
+    settled elsewhere), and end it ``status`` (solved or closed). Those messages then count as handled in the
+    answered-everything measure; a later message from the customer counts again. Closed tickets refuse."""
+    org = organisation(request)
+    ticket = _get_ticket(org, ticket_id)
+    do_no_reply_needed(ticket, None, status=payload.status)
+    return ticket_detail(org, ticket_id)
 
 
 @router.post("/{ticket_id}/notes", response={201: NoteOut, **ERRORS}, summary="Add an internal note")
