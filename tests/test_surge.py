@@ -23,7 +23,7 @@ from webcare.notify import email
 from webcare.notify.models import EmailStatus, Notification
 from webcare.supervision import erlang, metrics, surge
 from webcare.supervision.models import Surge
-from webcare.supervision.overflow import OverflowError, do_end_overflow, do_pull_overflow
+from webcare.supervision.overflow import OverflowRefused, do_end_overflow, do_pull_overflow
 from webcare.tickets.models import Status, Ticket
 
 dovecot = mailserver.dovecot
@@ -265,7 +265,7 @@ def test_a_supervisor_pulls_in_the_overflow_team_and_it_is_recorded_on_the_surge
         do_end_overflow(personas.team, personas.admin)
         personas.team.refresh_from_db()
         assert personas.team.overflow_until == at + timedelta(minutes=10)
-        with pytest.raises(OverflowError, match="has no overflow team helping now"):
+        with pytest.raises(OverflowRefused, match="has no overflow team helping now"):
             do_end_overflow(personas.team, personas.admin)
 
 
@@ -308,7 +308,7 @@ def test_only_supervisors_and_admins_of_the_organisation_pull_in(personas: Perso
     ("481", "minutes must be between 5 and 480, not 481"), ("", "minutes must be a whole number")])
 def test_bad_minutes_are_refused_by_name_and_nothing_is_stored(personas: Personas, helpers: Team, minutes: str,
                                                                message: str) -> None:
-    with pytest.raises(OverflowError, match=message) as refused:
+    with pytest.raises(OverflowRefused, match=message) as refused:
         do_pull_overflow(personas.team, personas.supervisor, minutes)
     assert refused.value.field == "minutes"
     personas.team.refresh_from_db()
@@ -316,7 +316,7 @@ def test_bad_minutes_are_refused_by_name_and_nothing_is_stored(personas: Persona
 
 
 def test_a_team_without_an_overflow_team_is_refused(personas: Personas) -> None:
-    with pytest.raises(OverflowError, match="Customer service has no overflow team") as refused:
+    with pytest.raises(OverflowRefused, match="Customer service has no overflow team") as refused:
         do_pull_overflow(personas.team, personas.supervisor, 60)
     assert refused.value.field == "team"
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from webcare.core.models import Agent, Role, Team
 from webcare.supervision.alerts import notify_agents
 from webcare.supervision.models import Surge
+from webcare.tickets.actions import ActionError
 
 log = logging.getLogger("webcare.supervision")
 
@@ -33,16 +34,8 @@ MIN_MINUTES: Final = 5
 MAX_MINUTES: Final = 8 * 60
 
 
-class OverflowError(Exception):
-    """A request that cannot be carried out; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
+class OverflowRefused(ActionError):
+    """A pull-in that cannot be carried out; ``field`` names the input at fault (as every action's error does)."""
 
 
 def may_decide(actor: Any, organisation_id: int) -> bool:
@@ -57,14 +50,14 @@ def _check_actor(actor: Any, team: Team) -> None:
 
 
 def parse_minutes(raw: Any) -> int:
-    """Minutes from a form or a caller: a whole number within the bounds, or :class:`OverflowError` naming it."""
+    """Minutes from a form or a caller: a whole number within the bounds, or :class:`OverflowRefused` naming it."""
     try:
         minutes = int(str(raw).strip())
     except (TypeError, ValueError):
-        raise OverflowError("minutes", _("minutes must be a whole number, not “%(raw)s”") % {
+        raise OverflowRefused("minutes", _("minutes must be a whole number, not “%(raw)s”") % {
             "raw": str(raw)[:20]}) from None
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise OverflowError("minutes", _("minutes must be between %(low)d and %(high)d, not %(minutes)d") % {
+        raise OverflowRefused("minutes", _("minutes must be between %(low)d and %(high)d, not %(minutes)d") % {
             "low": MIN_MINUTES, "high": MAX_MINUTES, "minutes": minutes})
     return minutes
 
@@ -77,7 +70,7 @@ def do_pull_overflow(team: Team, actor: Any, minutes: Any) -> Team:
     with transaction.atomic():
         locked = Team.objects.select_for_update(of=("self",)).select_related("overflow_team").get(pk=team.pk)
         if locked.overflow_team is None:
-            raise OverflowError("team", _("%(team)s has no overflow team; an admin chooses one in Team admin") % {
+            raise OverflowRefused("team", _("%(team)s has no overflow team; an admin chooses one in Team admin") % {
                 "team": locked.name})
         now = timezone.now()
         locked.overflow_until = now + timedelta(minutes=span)
@@ -102,7 +95,7 @@ def do_end_overflow(team: Team, actor: Any) -> Team:
         locked = Team.objects.select_for_update().get(pk=team.pk)
         now = timezone.now()
         if locked.overflow_until is None or locked.overflow_until <= now:
-            raise OverflowError("team", _("%(team)s has no overflow team helping now") % {"team": locked.name})
+            raise OverflowRefused("team", _("%(team)s has no overflow team helping now") % {"team": locked.name})
         locked.overflow_until = now
         locked.save(update_fields=["overflow_until"])
         log.info("%s ended the overflow for %s", actor, locked.slug)

@@ -24,7 +24,7 @@ from webcare.inbox import queues
 from webcare.supervision import answered, charts, metrics, response_times, surge
 from webcare.supervision.access import can_act, dashboard_page
 from webcare.supervision.models import Surge
-from webcare.supervision.overflow import OverflowError, do_end_overflow, do_pull_overflow
+from webcare.supervision.overflow import OverflowRefused, do_end_overflow, do_pull_overflow
 from webcare.supervision.remember import remembered
 
 WINDOW_LABELS = {"24h": gettext_lazy("Last 24 hours"), "7d": gettext_lazy("Last 7 days"),
@@ -134,7 +134,7 @@ def _team(me: Agent, raw: str) -> Team:
     team = (Team.objects.filter(organisation=me.organisation, pk=int(raw)).select_related("overflow_team").first()
             if raw.isdigit() else None)
     if team is None:
-        raise OverflowError("team", _("choose one of your organisation's teams"))
+        raise OverflowRefused("team", _("choose one of your organisation's teams"))
     return team
 
 
@@ -145,7 +145,7 @@ def pull_overflow(request: HttpRequest, me: Agent) -> HttpResponse:
     try:
         team = _team(me, values["team"])
         do_pull_overflow(team, request.user, values["minutes"])
-    except OverflowError as exc:
+    except OverflowRefused as exc:
         return _overflow_answer(request, me, error=exc.message, field=exc.field, values=values)
     assert team.overflow_team is not None and team.overflow_until is not None
     done = _("%(helpers)s now also take %(team)s's tickets, until %(until)s.") % {
@@ -160,6 +160,6 @@ def end_overflow(request: HttpRequest, me: Agent) -> HttpResponse:
     try:
         team = _team(me, request.POST.get("team", ""))
         do_end_overflow(team, request.user)
-    except OverflowError as exc:
+    except OverflowRefused as exc:
         return _overflow_answer(request, me, error=exc.message, field=exc.field)
     return _overflow_answer(request, me, done=_("%(team)s is on its own again.") % {"team": team.name})
