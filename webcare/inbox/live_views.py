@@ -95,7 +95,7 @@ def presence(request: HttpRequest, ticket_id: int) -> HttpResponse:
     if state == "typing":
         # Writing a reply is work on the ticket: it must not go back to the pool (webcare/routing/reclaim.py) while
         # its assignee is typing a long answer.
-        Ticket.objects.filter(pk=ticket.pk, assignee=request.user).update(touched_at=timezone.now())
+        Ticket.objects.filter(pk=ticket.pk, assignee_id=agent.user_id).update(touched_at=timezone.now())
     return HttpResponse(status=204)
 
 
