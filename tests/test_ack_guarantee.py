@@ -89,6 +89,17 @@ def test_a_brand_that_promises_an_hour_answers_after_an_hour(personas: Personas)
     assert run_at(T0 + timedelta(hours=2)) == 0
 
 
+def test_no_holding_reply_to_history(personas: Personas) -> None:
+    """An import of old conversations (or a desk switched on with a backlog) must not tell people who wrote long ago
+    that we have not forgotten them: a reply more than a day late is not sent, and the ticket is not read again."""
+    old = ticket_at(personas, 1, at=T0 - timedelta(days=400))
+    late = ticket_at(personas, 2, at=T0 - timedelta(hours=47, minutes=59))  # due 23 h 59 min ago: still sent
+    assert run_at(T0) == 1
+    assert holding_replies(old) == [] and len(holding_replies(late)) == 1
+    assert Conversation.objects.get(pk=old.conversation_id).acknowledged_at is None
+    assert list(acknowledge.owed(personas.org, T0 + timedelta(days=1))) == []
+
+
 def test_no_holding_reply_when_switched_off_pending_or_already_answered(personas: Personas) -> None:
     answered = ticket_at(personas, 1)
     pending = ticket_at(personas, 2)
@@ -98,10 +109,10 @@ def test_no_holding_reply_when_switched_off_pending_or_already_answered(personas
         do_change_ticket(pending, personas.agent, status=Status.PENDING)
     personas.org.ack_window_minutes = 0
     personas.org.save(update_fields=["ack_window_minutes"])
-    assert run_at(T0 + timedelta(days=2)) == 0
+    assert run_at(T0 + timedelta(hours=36)) == 0
     personas.org.ack_window_minutes = 24 * 60
     personas.org.save(update_fields=["ack_window_minutes"])
-    assert run_at(T0 + timedelta(days=2)) == 1
+    assert run_at(T0 + timedelta(hours=36)) == 1
     assert (len(holding_replies(answered)), len(holding_replies(pending)), len(holding_replies(waiting))) == (0, 0, 1)
 
 

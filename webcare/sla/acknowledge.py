@@ -2,7 +2,7 @@
 
 A task of the automation loop (``run(now)``). For each organisation with ``ack_window_minutes`` > 0 it looks for
 tickets being worked on (new, open, on hold) whose customer has waited at least the window (``waiting_since <= now -
-window``) on a conversation that has had no holding reply (``Conversation.acknowledged_at`` is empty), as index ranges
+window``), but not a day longer than that (:data:`MAX_LATE`: never to history), on a conversation that has had no holding reply (``Conversation.acknowledged_at`` is empty), as index ranges
 (``ticket_queue``: organisation, status, priority, waiting_since; measured in docs/benchmarks.md), at most
 :data:`BATCH` per organisation and pass.
 
@@ -45,6 +45,11 @@ CHUNK: Final = 25
 STATUSES: Final = (Status.NEW, Status.OPEN, Status.ON_HOLD)
 #: Channels where an automatic holding reply is never posted.
 SILENT_KINDS: Final = (ChannelKind.REVIEWS, ChannelKind.LISTENING)
+#: A holding reply that would come later than this after it was due is not sent: the customer's message is history
+#: (an import of old conversations, a desk switched on with a backlog), and "we have not forgotten you" days later
+#: does more harm than good — on a real channel it would post to people who wrote years ago. Those tickets are never
+#: read again either: the query is a bounded range of waiting_since.
+MAX_LATE: Final = timedelta(hours=24)
 #: The timeline's words when the channel could not take the reply.
 NOT_SENT: Final = "not sent: the channel cannot post a reply now"
 
@@ -57,7 +62,8 @@ def owed(org: Organisation, now: datetime) -> QuerySet[Ticket]:
     cutoff = now - timedelta(minutes=org.ack_window_minutes)
     return (
         Ticket.objects.filter(organisation=org, priority__in=Priority.values, status__in=STATUSES,
-                              waiting_since__lte=cutoff, conversation__acknowledged_at__isnull=True)
+                              waiting_since__lte=cutoff, waiting_since__gt=cutoff - MAX_LATE,
+                              conversation__acknowledged_at__isnull=True)
         .exclude(conversation__channel__kind__in=SILENT_KINDS)
         .select_related("customer")
         .order_by("waiting_since", "id")[:BATCH]
