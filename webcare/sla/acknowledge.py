@@ -2,9 +2,9 @@
 
 A task of the automation loop (``run(now)``). For each organisation with ``ack_window_minutes`` > 0 it looks for
 tickets being worked on (new, open, on hold) whose customer has waited at least the window (``waiting_since <= now -
-window``), but not a day longer than that (:data:`MAX_LATE`: never to history), on a conversation that has had no holding reply (``Conversation.acknowledged_at`` is empty), as index ranges
-(``ticket_queue``: organisation, status, priority, waiting_since; measured in docs/benchmarks.md), at most
-:data:`BATCH` per organisation and pass.
+window``), but not a day longer than that (:data:`MAX_LATE`: never to history), on a conversation that has had no
+holding reply (``Conversation.acknowledged_at`` is empty), as index ranges (``ticket_queue``: organisation, status,
+priority, waiting_since; measured in docs/benchmarks.md), at most :data:`BATCH` per organisation and pass.
 
 In transactions of :data:`CHUNK` tickets: claim the conversations — lock those still without ``acknowledged_at``
 (``SELECT … FOR UPDATE``, then re-checked), set it — so that of two automation loops only the one that changed a row
