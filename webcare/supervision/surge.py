@@ -154,7 +154,7 @@ def _start(organisation: Organisation, load: metrics.Load, estimate: erlang.Esti
     except IntegrityError:
         return 0  # another checker opened it a moment ago, and alerted
     log.info("surge started for %s: %.0f/h, oldest wait %.0f s, %d agents needed, %d online", organisation.slug,
-             load.arrivals_per_hour, load.oldest_wait_seconds, estimate.agents, load.agents_online)
+             load.arrivals_per_hour, load.oldest_wait_seconds, surge.agents_needed, load.agents_online)
     _alert(organisation, "surge", lambda: _started_text(organisation, load, estimate))
     return 1
 
