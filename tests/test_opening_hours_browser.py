@@ -48,11 +48,11 @@ def test_an_admin_sets_weekly_hours_and_a_special_day(browser: Any, live_server:
     special = page.get_by_role("form", name="Add a special day")
     special.wait_for()
     special.get_by_label("Date").fill(SOON.isoformat())
-    special.get_by_label("Name").fill("Julaften")
+    special.get_by_label("Name").fill("Personaldag")
     special.get_by_label("Hours that day").fill("09:00-13:00")
     screenshot(page, "hours-form", full_page=True)
     special.get_by_role("button", name="Add special day").click()
-    page.locator("#special-days tr", has_text="Julaften").wait_for()
+    page.locator("#special-days tr", has_text="Personaldag").wait_for()
 
     hours = OpeningHours.objects.get(organisation=personas.org)
     assert hours.weekly["4"] == [["08:00", "15:00"]] and hours.weekly["5"] == [["10:00", "14:00"]]
@@ -64,6 +64,6 @@ def test_an_admin_sets_weekly_hours_and_a_special_day(browser: Any, live_server:
     card.wait_for()
     text = card.inner_text()
     assert "08:00-15:00" in text and "10:00-14:00" in text
-    assert "Julaften: 09:00-13:00" in text
+    assert "Personaldag: 09:00-13:00" in text
     assert card.locator("ul.closures li").count() == 5  # the next holidays that close the desk
     screenshot(page, "hours-list", full_page=True)
