@@ -152,13 +152,17 @@ UPDATE tickets_ticket AS t SET
 FROM timed WHERE t.id = timed.id
 """
 
-#: The newest ``owed`` of the customers waiting two days lose their acknowledgement: they are owed a holding reply.
+#: ``owed`` of the customers waiting two days or more are made to have waited 25 hours without a holding reply: they
+#: are owed one (after a day's window, and not more than a day late: webcare.sla.acknowledge.MAX_LATE).
 UNACKNOWLEDGE = """
-UPDATE conversations_conversation SET acknowledged_at = NULL WHERE id IN (
-    SELECT conversation_id FROM tickets_ticket
-    WHERE organisation_id = %(org)s AND status IN ('new', 'open', 'on_hold')
-      AND waiting_since < %(now)s::timestamptz - interval '1 day'
-    ORDER BY id DESC LIMIT %(owed)s)
+WITH owed AS (
+    UPDATE tickets_ticket SET waiting_since = %(now)s::timestamptz - interval '25 hours' WHERE id IN (
+        SELECT id FROM tickets_ticket
+        WHERE organisation_id = %(org)s AND status IN ('new', 'open', 'on_hold')
+          AND waiting_since < %(now)s::timestamptz - interval '1 day'
+        ORDER BY id DESC LIMIT %(owed)s)
+    RETURNING conversation_id)
+UPDATE conversations_conversation SET acknowledged_at = NULL WHERE id IN (SELECT conversation_id FROM owed)
 """
 
 
