@@ -12,7 +12,7 @@ import logging
 import smtplib
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -76,6 +76,14 @@ def make_channel(personas: Personas, address: str = "kundeservice@fjordnett.test
     channel.set_credentials(credentials)
     channel.save()
     return channel
+
+
+def wait_until(condition: Callable[[], bool], stop: threading.Event, seconds: float = 30) -> None:
+    """Poll ``condition`` every 0.1 s until it holds or ``seconds`` pass (the caller asserts what it then finds)."""
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return
+        stop.wait(0.1)
 
 
 def mail(sender: str, to: str, subject: str, body: str, *, name: str = "Ola Nordmann", message_id: str = "",
@@ -529,10 +537,7 @@ def test_it_runs_the_imap_loop_until_stopped(personas: Personas, dovecot: Doveco
     thread.start()
     try:
         dovecot.append(address, eml("only_text.eml"))
-        for _ in range(300):
-            if InboundEvent.objects.filter(channel=channel).exists():
-                break
-            stop.wait(0.1)
+        wait_until(lambda: InboundEvent.objects.filter(channel=channel).exists(), stop)
         assert InboundEvent.objects.filter(channel=channel).count() == 1
     finally:
         stop.set()
@@ -551,10 +556,7 @@ def test_the_mailbox_runner_picks_up_a_channel_connected_while_it_runs(personas:
         address = new_address("kundeservice", "fjordnett.test")
         channel = make_channel(personas, **dovecot.channel_settings(address, 25), imap_password=dovecot.password)
         dovecot.append(address, eml("only_text.eml"))
-        for _ in range(300):
-            if InboundEvent.objects.filter(channel=channel).exists():
-                break
-            stop.wait(0.1)
+        wait_until(lambda: InboundEvent.objects.filter(channel=channel).exists(), stop)
         assert InboundEvent.objects.filter(channel=channel).count() == 1
     finally:
         stop.set()
@@ -571,11 +573,8 @@ def test_it_shows_a_refused_imap_login_on_the_channel(personas: Personas, doveco
     thread = threading.Thread(target=ImapLoop(channel.pk, stop).run)
     thread.start()
     try:
-        for _ in range(300):
-            channel.refresh_from_db()
-            if channel.health_status != "unknown":
-                break
-            stop.wait(0.1)
+        wait_until(lambda: Channel.objects.get(pk=channel.pk).health_status != "unknown", stop)
+        channel.refresh_from_db()
     finally:
         stop.set()
         thread.join(timeout=30)
