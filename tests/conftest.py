@@ -126,3 +126,21 @@ def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Let every database test use the keyring database too (webcare/keys): encrypting a message reads its key.
+
+    pytest-django allows only ``default`` unless a test's ``django_db`` mark names more; rather than mark 2,000
+    tests, the closest mark of each database test gets ``databases="__all__"`` with its other arguments kept.
+    """
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        mark = item.get_closest_marker("django_db")
+        if mark is None and not {"db", "transactional_db", "django_db_reset_sequences"} & set(fixtures):
+            continue
+        kwargs = dict(mark.kwargs) if mark is not None else {}
+        args = mark.args if mark is not None else ()
+        if kwargs.get("databases") is None:
+            kwargs["databases"] = "__all__"
+        item.add_marker(pytest.mark.django_db(*args, **kwargs), append=False)

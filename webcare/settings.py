@@ -50,6 +50,12 @@ INSTALLED_APPS = [
     "webcare.routing",
     "webcare.supervision",
     "webcare.notify",
+    "webcare.keys",
+    "webcare.audit",
+    "webcare.access",
+    "webcare.gdpr",
+    "webcare.retention",
+    "webcare.security",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +121,23 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not Django's default in-memory test database: tests run real worker processes and threads against it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-webcare.sqlite3")}
 
+#: The keyring (webcare/keys): customers' data keys, wrapped by the master key, in a database of its own so that a
+#: backup of the main database never holds the keys that open it (crypto-shredding; docs/privacy.md). Embedded: a
+#: second SQLite file beside the first. At scale: ``WEBCARE_KEYRING_URL``, by default the main PostgreSQL server's
+#: database named after the main one plus ``_keyring``; back it up separately, with a short retention.
+_keyring_url = env_str("WEBCARE_KEYRING_URL")
+if _keyring_url:
+    DATABASES["keyring"] = dj_database_url.parse(_keyring_url, conn_max_age=60, conn_health_checks=True)
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["keyring"] = {
+        **DATABASES["default"],
+        "NAME": env_str("WEBCARE_KEYRING_PATH") or str(DATA_DIR / "keyring.sqlite3"),
+        "TEST": {"NAME": str(DATA_DIR / "test-keyring.sqlite3")},
+    }
+else:
+    DATABASES["keyring"] = {**DATABASES["default"], "NAME": f"{DATABASES['default']['NAME']}_keyring", "TEST": {}}
+DATABASE_ROUTERS = ["webcare.keys.router.KeyringRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -179,6 +202,7 @@ WEBCARE_AUTOMATION_TASKS = [
     "webcare.routing.reclaim.run",
     "webcare.supervision.surge.run",
     "webcare.notify.email.run",
+    "webcare.retention.apply.run",
 ]
 WEBCARE_AUTOMATION_SECONDS = env_int("WEBCARE_AUTOMATION_SECONDS", 15, minimum=1)
 #: An agent set "online" whose inbox has not been open for this many minutes is set "away" (no new tickets).

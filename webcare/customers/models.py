@@ -20,6 +20,9 @@ class Customer(models.Model):
     name = models.CharField(max_length=200, blank=True)
     customer_number = models.CharField(max_length=64, blank=True)
     notes = models.TextField(blank=True)
+    #: The id of this customer's data key in the keyring (webcare/keys): what their messages are encrypted with.
+    #: Destroying that key is crypto-shredding. Null until the first thing is encrypted for them.
+    data_key = models.UUIDField(null=True, blank=True)
     #: Set when this customer was merged into another; the row stays so old links and the history still resolve.
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,6 @@
+"""URLs of the access app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "access"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Models of the security app (none yet)."""
