@@ -1,6 +1,11 @@
-"""URLs of the audit app."""
+"""URLs of the audit log page (``/staff/audit/``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from webcare.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.log, name="log"),
+    path("verify/", views.verify_chain, name="verify"),
+]

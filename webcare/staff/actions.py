@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from webcare.audit import events as audit_events
 from webcare.core.models import Agent, AssignmentMode, ChannelKind, Organisation, Role, SignatureStyle, Team
 from webcare.tickets.actions import ActionError
 from webcare.triage.language import DEFAULT_LANGUAGES
@@ -232,6 +233,7 @@ def add_agent(org: Organisation, actor: Any, username: str, first_name: str, las
     agent = Agent.objects.create(user=user, organisation=org, role=role, languages=codes, capacity=most,
                                  channel_kinds=kinds)
     agent.teams.set(teams)
+    audit_events.agent_created(agent, actor, teams)
     return agent, password
 
 
@@ -273,6 +275,7 @@ def change_agent(agent: Agent, actor: Any, *, first_name: str | None = None, las
     org = _lock_as_admin(agent.organisation, actor)
     agent = Agent.objects.select_related("user", "organisation").get(pk=agent.pk, organisation=org)
     user = agent.user
+    old_role, was_active = agent.role, user.is_active
     new_role = agent.role if role is None else _role(role)
     new_active = user.is_active if is_active is None else bool(is_active)
     field = "role" if new_role != agent.role else "is_active"
@@ -306,8 +309,12 @@ def change_agent(agent: Agent, actor: Any, *, first_name: str | None = None, las
     if changed:
         user.save(update_fields=changed)
     agent.save(update_fields=["role", "languages", "capacity", "channel_kinds"])
+    audit_events.agent_changed(agent, actor, old_role=old_role, was_active=was_active, is_active=new_active,
+                               account_fields=changed)
     if teams is not None:
+        before = list(agent.teams.values_list("pk", flat=True))
         agent.teams.set(teams)
+        audit_events.agent_teams_changed(agent, actor, before, teams)
     return agent
 
 
@@ -320,6 +327,7 @@ def reset_password(agent: Agent, actor: Any) -> str:
     password = generate_password()
     agent.user.set_password(password)
     agent.user.save(update_fields=["password"])
+    audit_events.password_reset(agent, actor)
     return password
 
 
@@ -409,6 +417,7 @@ def add_team(org: Organisation, actor: Any, name: str, signature: str, member_id
     team = Team.objects.create(organisation=org, name=name, slug=_unique_slug(org, name), signature=signature,
                                assignment=mode, reclaim_minutes=minutes, overflow_team=overflow)
     team.members.set(members)
+    audit_events.team_members_changed(team, actor, (), members, created=True)
     return team
 
 
@@ -436,5 +445,7 @@ def change_team(team: Team, actor: Any, *, name: str | None = None, signature: s
         team.overflow_team = _overflow_team(org, overflow_team, team)
     team.save(update_fields=["name", "signature", "assignment", "reclaim_minutes", "overflow_team"])
     if members is not None:
+        before = list(team.members.values_list("pk", flat=True))
         team.members.set(members)
+        audit_events.team_members_changed(team, actor, before, members)
     return team

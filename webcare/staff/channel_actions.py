@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from webcare.audit import events as audit_events
 from webcare.channels import health
 from webcare.channels.base import Connector, ConnectorError, CredentialField, HealthReport, HealthStatus, SendError
 from webcare.channels.registry import CONNECTORS, connector_class, connector_for
@@ -215,6 +216,8 @@ def connect_channel(org: Organisation, actor: Any, kind: str, name: str, values:
             channel.set_credentials(credentials)  # bound to the slug: encrypt again for the final one
         channel.poll_next_at = timezone.now()
         channel.save()
+        shown = [field.name for field in cls.credential_fields if not field.secret and settings.get(field.name)]
+        audit_events.channel_credentials(channel, actor, "connected", [*credentials, *shown])
     return channel, report
 
 
@@ -254,6 +257,9 @@ def change_channel(channel: Channel, actor: Any, *, name: str | None = None, val
             locked.health_checked_at = timezone.now()
             fields += ["credentials_encrypted", "health_status", "health_detail", "health_checked_at"]
         locked.save(update_fields=fields)
+        if report is not None:
+            audit_events.channel_credentials(locked, actor, "changed", audit_events.changed_keys(stored, credentials)
+                                             + audit_events.changed_keys(channel.settings, settings, shown))
     return report
 
 
