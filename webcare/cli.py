@@ -21,6 +21,11 @@ MAIN_COMMANDS = [
     ("triage", "JSON lines of messages in, their triage out (--stored: triage stored messages)"),
     ("train", "rebuild triage's models from labelled data (--check: prove the shipped ones are reproducible)"),
     ("eval", "score triage on the labelled sets and write docs/quality.md"),
+    ("gdpr", "data subject requests: find, export (ZIP), erase a person; reapply erasures after a restore"),
+    ("retention", "apply the retention policies now (--dry-run: only report what would go)"),
+    ("audit", "the audit log: verify the hash chain (prints the last hash), list entries, export them as JSON lines"),
+    ("keys", "encryption keys: status, rotate the master key, encrypt rows stored before encryption"),
+    ("unlock", "lift a sign-in lock after too many failed attempts"),
 ]
 
 
