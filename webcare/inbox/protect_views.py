@@ -11,9 +11,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from webcare.access.scope import visible_ticket_or_404
 from webcare.core.models import Role
 from webcare.inbox.views import HtmxHttpRequest, _act, current_agent, works_tickets
 from webcare.replies import compose
@@ -30,7 +31,7 @@ def protect(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     if agent.role == Role.ANALYST:  # the panel is an action: analysts, who see the inbox read-only, get neither
         raise PermissionDenied("Analysts see the inbox read-only.")
     if request.method != "POST":
-        ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+        ticket = visible_ticket_or_404(agent, ticket_id)
         context: dict[str, object] = {"ticket": ticket, "protect_loaded": True}
         try:
             context["protect_plan"] = plan(ticket)

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from webcare.access.scope import visible_ticket_or_404
 from webcare.core.models import Agent, Team
 from webcare.inbox.views import current_agent
 from webcare.replies import actions, compose, variables
@@ -106,8 +107,7 @@ def canned_for_ticket(request: HttpRequest, ticket_id: int, canned_id: int) -> J
     Only responses usable on the ticket are found (another organisation's, another team's or an inactive one: 404).
     """
     agent = current_agent(request)
-    ticket = get_object_or_404(Ticket.objects.select_related("customer"), pk=ticket_id,
-                               organisation=agent.organisation)
+    ticket = visible_ticket_or_404(agent, ticket_id, Ticket.objects.select_related("customer"))
     response = get_object_or_404(compose.usable_responses(ticket, agent), pk=canned_id)
     text = compose.render_for(ticket, agent, response)
     return JsonResponse({"text": text, "unfilled": variables.unfilled(text)})
