@@ -83,8 +83,9 @@ def postgres_target(base_url: str) -> Iterator[Target]:
     name = f"webcare_bench_{os.getpid()}"
     server = base_url.rsplit("/", 1)[0]
     admin_env = dict(os.environ)
-    subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True,
-                   env=admin_env, capture_output=True)
+    for db in (name, f"{name}_keyring"):  # `webcare migrate` makes the keyring database beside the main one
+        subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db}"], check=True,
+                       env=admin_env, capture_output=True)
     subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True,
                    env=admin_env, capture_output=True)
     data_dir = Path(tempfile.mkdtemp(prefix="webcare-bench-"))
@@ -95,8 +96,9 @@ def postgres_target(base_url: str) -> Iterator[Target]:
         yield Target("PostgreSQL", env, data_dir)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-        subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
-                       check=False, env=admin_env, capture_output=True)
+        for db in (name, f"{name}_keyring"):
+            subprocess.run(["psql", f"{server}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"],
+                           check=False, env=admin_env, capture_output=True)
 
 
 def count_rows(target: Target, sql: str) -> int:

@@ -11,22 +11,31 @@ import textwrap
 from pathlib import Path
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBCARE = str(Path(sys.executable).with_name("webcare"))
 
 
+def _postgres_url(settings_dict: dict[str, object]) -> str:
+    sd = settings_dict
+    return f"postgres://{sd['USER']}@{sd['HOST'] or '127.0.0.1'}:{sd['PORT'] or 5432}/{sd['NAME']}"
+
+
 def child_env(**extra: str) -> dict[str, str]:
-    """Environment for a subprocess that must use the same (test) database as this test."""
+    """Environment for a subprocess that must use the same (test) databases as this test: the main one and the
+    keyring (where the customers' data keys are)."""
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "webcare.settings"
+    keyring = connections["keyring"].settings_dict
     if connection.vendor == "sqlite":
         env.pop("DATABASE_URL", None)
+        env.pop("WEBCARE_KEYRING_URL", None)
         env["WEBCARE_SQLITE_PATH"] = str(connection.settings_dict["NAME"])
+        env["WEBCARE_KEYRING_PATH"] = str(keyring["NAME"])
     else:
-        sd = connection.settings_dict
-        env["DATABASE_URL"] = f"postgres://{sd['USER']}@{sd['HOST'] or '127.0.0.1'}:{sd['PORT'] or 5432}/{sd['NAME']}"
+        env["DATABASE_URL"] = _postgres_url(connection.settings_dict)
+        env["WEBCARE_KEYRING_URL"] = _postgres_url(keyring)
     env.update(extra)
     return env
 

@@ -682,12 +682,14 @@ def parse_email(raw: bytes, channel: Channel, *, lookup: ThreadLookup | None = N
         return []
 
     organisation_id = channel.organisation_id
-    stored = [attachments.store_attachment(organisation_id, f.name, f.content_type, f.data)
+    # One key for the mail's files: the sender's customer's when known, else one the worker gives to the customer.
+    key = attachments.owner_key(organisation_id, channel.kind, address.lower()[:255])
+    stored = [attachments.store_attachment(organisation_id, f.name, f.content_type, f.data, key=key)
               for f in mail.files[:MAX_ATTACHMENTS]]
     if len(mail.files) > MAX_ATTACHMENTS:
         logger.warning("%s: %d attachments, the first %d are shown (all are in the original)", label,
                        len(mail.files), MAX_ATTACHMENTS)
-    eml = attachments.store_attachment(organisation_id, "original.eml", "message/rfc822", raw)
+    eml = attachments.store_attachment(organisation_id, "original.eml", "message/rfc822", raw, key=key)
     own_address = str(channel.settings.get("address") or "").lower()
     conversation_id = conversation_for(mail, lookup)
     payload = {

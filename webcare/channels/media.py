@@ -4,7 +4,8 @@ Why: what a connector can put in a message when a delivery arrives is only a ref
 ``telegram-file:<file_id>`` — or a platform link that expires (Meta's signed CDN URLs, a story within a day) or needs
 the channel's credentials (X's direct-message media). An agent must still be able to open the photo of the broken
 router next week, so every such attachment is downloaded once and stored like an e-mail attachment
-(:func:`webcare.channels.attachments.store_attachment`: content-addressed, served only to the organisation's agents).
+(:func:`webcare.channels.attachments.store_attachment`: content-addressed, encrypted with the customer's data key,
+served only to the organisation's agents).
 
 How, in two halves that never meet in one transaction:
 
@@ -39,6 +40,7 @@ from webcare.conversations.models import Direction, Message
 from webcare.core.models import Channel
 from webcare.ingest.pipeline import Step
 from webcare.ingest.store import StoreResult
+from webcare.keys.fields import key_of
 
 logger = logging.getLogger("webcare.channels")
 
@@ -106,8 +108,9 @@ def fetch_and_store(job: OutboundJob, connector: Connector) -> None:
                             "left as it is")
         name = fetched.name or str(current.get("name") or "")
         content_type = content_type_for(fetched, current, name)
+        # Sealed with the key of the message's customer (its conversation's), like the message's text.
         stored = store_attachment(message.organisation_id, with_extension(name, content_type), content_type,
-                                  fetched.data)
+                                  fetched.data, key=key_of(message))
         attachments[index] = {**stored, "source": url}
         message.attachments = attachments
         message.save(update_fields=["attachments"])

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from webcare.core.models import Channel, Organisation
+from webcare.keys.fields import EncryptedJSONField
 
 
 class JobStatus(models.TextChoices):
@@ -40,7 +41,8 @@ class OutboundJob(models.Model):
     action = models.CharField(max_length=16)
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     #: The :class:`webcare.channels.base.OutboundRequest` fields, fixed when queued so a retry sends the same thing.
-    request = models.JSONField(default=dict)
+    #: Encrypted at rest with the message's customer's key (webcare/keys): it holds the reply's text and recipient.
+    request = EncryptedJSONField(default=dict)
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -62,3 +64,7 @@ class OutboundJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.pk} ({self.status})"
+
+    def encryption_source(self) -> models.Model:
+        """The request is encrypted with the key of the message it sends or acts on."""
+        return self.message

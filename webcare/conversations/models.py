@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from webcare.core.models import Channel, Organisation
 from webcare.customers.models import Customer, Identity
+from webcare.keys.fields import EncryptedJSONField, EncryptedTextField
 
 
 class ConversationKind(models.TextChoices):
@@ -84,7 +85,10 @@ class Message(models.Model):
                                      related_name="+")
     #: Shown name of the author as the platform gave it (the brand's account name for platform-side replies).
     author_name = models.CharField(max_length=255, blank=True)
-    text = models.TextField(blank=True)
+    #: The original text, encrypted at rest with the data key of the conversation's customer (webcare/keys): a dump
+    #: or backup of this table does not show it, and erasing the customer destroys the key. Lists, search and
+    #: analytics read :attr:`redacted_text` instead, which needs no decryption.
+    text = EncryptedTextField(blank=True)
     subject = models.CharField(max_length=500, blank=True)
     #: Attachment metadata: [{"name", "content_type", "size", "url"}].
     attachments = models.JSONField(default=list, blank=True)
@@ -93,9 +97,10 @@ class Message(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     delivery_status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
     delivery_error = models.TextField(blank=True)
-    #: The customer edited the message on the platform: when, and the earlier texts [{"at", "text"}], oldest first.
+    #: The customer edited the message on the platform: when, and the earlier texts [{"at", "text"}], oldest first
+    #: (encrypted at rest like ``text``).
     edited_at = models.DateTimeField(null=True, blank=True)
-    edits = models.JSONField(default=list, blank=True)
+    edits = EncryptedJSONField(default=list, blank=True)
     #: The customer (or the brand on the platform) deleted it there; the text is kept here until erased on purpose.
     deleted_at = models.DateTimeField(null=True, blank=True)
     #: A public comment hidden on the platform by the brand (moderation).
@@ -115,8 +120,9 @@ class Message(models.Model):
     language = models.CharField(max_length=8, blank=True)
     #: Personal data found: [{"type": "PHONE", "start": 12, "end": 23, "kind": "e164"}] (offsets into ``text``).
     pii = models.JSONField(default=list, blank=True)
-    #: ``text`` with each piece of personal data replaced by a typed placeholder ([EMAIL], [PHONE] …); "" when the
-    #: message has none (then ``text`` is already safe). Read it through :attr:`safe_text`.
+    #: ``text`` with each piece of personal data replaced by a typed placeholder ([EMAIL], [PHONE] …); equal to
+    #: ``text`` when there is none. Always filled (by triage for inbound messages, when written for the brand's), so
+    #: lists, search and analytics never decrypt ``text``. Whether there was personal data: :attr:`pii`.
     redacted_text = models.TextField(blank=True)
     profane = models.BooleanField(default=False)
     #: The profanity lexicon's canonical terms that matched (for the agent: why the message is blurred).
@@ -151,8 +157,18 @@ class Message(models.Model):
 
     @property
     def safe_text(self) -> str:
-        """The text with personal data replaced by placeholders: what search, analytics and masked views get."""
+        """The text with personal data replaced by placeholders: what search, analytics and masked views get.
+        (The original only for a message not triaged yet, whose masked text is still empty.)"""
         return self.redacted_text or self.text
+
+    def encryption_owner(self) -> tuple[int, int | None]:
+        """Whose key encrypts this message: its conversation's customer (the organisation's key when none)."""
+        if Message._meta.get_field("conversation").is_cached(self):  # type: ignore[attr-defined]
+            customer_id = self.conversation.customer_id
+        else:
+            customer_id = (Conversation.objects.filter(pk=self.conversation_id)
+                           .values_list("customer_id", flat=True).first())
+        return self.organisation_id, customer_id
 
     @property
     def has_public_pii(self) -> bool:

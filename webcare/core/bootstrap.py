@@ -3,6 +3,10 @@
 Why: the embedded default must work with zero set-up — ``webcare serve`` on an empty data directory ends with a
 running desk and a printed login — while a PostgreSQL deployment with many workers must never have two processes
 migrating at once, so there only the explicit commands migrate.
+
+There are two databases to keep migrated: the main one (``default``) and the keyring (``keyring``: the customers'
+data keys, webcare/keys). ``webcare migrate`` without ``--database`` migrates both (webcare/keys/management/commands/
+migrate.py), creating the keyring database on PostgreSQL when it does not exist.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Protocol
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from webcare.core.models import Agent, Channel, ChannelKind, Organisation, Role
@@ -25,28 +29,52 @@ class Writer(Protocol):
     def write(self, text: str) -> object: ...
 
 
-def unapplied_migrations() -> int:
-    executor = MigrationExecutor(connection)
+#: The databases webcare migrates: the main one, then the keyring.
+DATABASES = (DEFAULT_DB_ALIAS, "keyring")
+
+
+def unapplied_migrations(alias: str = DEFAULT_DB_ALIAS) -> int:
+    executor = MigrationExecutor(connections[alias])
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-def database_label() -> str:
-    settings_dict = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"SQLite file {settings_dict['NAME']}"
-    return f"{connection.vendor} database {settings_dict.get('NAME')!r} on {settings_dict.get('HOST') or 'localhost'}"
+def database_label(alias: str = DEFAULT_DB_ALIAS) -> str:
+    db = connections[alias]
+    settings_dict = db.settings_dict
+    what = "keyring " if alias != DEFAULT_DB_ALIAS else ""
+    if db.vendor == "sqlite":
+        return f"{what}SQLite file {settings_dict['NAME']}"
+    return f"{what}{db.vendor} database {settings_dict.get('NAME')!r} on {settings_dict.get('HOST') or 'localhost'}"
+
+
+def pending_migrations() -> dict[str, int]:
+    """Unapplied migrations per database; -1 for a keyring database that does not exist yet (PostgreSQL)."""
+    pending = {}
+    for alias in DATABASES:
+        try:
+            pending[alias] = unapplied_migrations(alias)
+        except OperationalError:
+            if alias == DEFAULT_DB_ALIAS:
+                raise
+            connections[alias].close()
+            pending[alias] = -1
+    return pending
 
 
 def ensure_migrated(out: Writer, migrate: bool = True) -> None:
-    """Migrate the database if it is behind, or (``migrate=False``) stop with the exact command to run."""
-    pending = unapplied_migrations()
+    """Migrate both databases if either is behind, or (``migrate=False``) stop with the exact command to run."""
+    pending = {alias: count for alias, count in pending_migrations().items() if count}
     if not pending:
         return
     if not migrate:
-        raise CommandError(f"The {database_label()} is not migrated ({pending} migrations pending). "
-                           "Run `webcare migrate` once, then start this command again.")
-    out.write(f"Migrating the {database_label()} ({pending} migrations)…\n")
-    call_command("migrate", verbosity=0, interactive=False)
+        behind = "; ".join(f"the {database_label(alias)} " + ("does not exist" if count < 0 else
+                                                                f"is not migrated ({count} migrations pending)")
+                           for alias, count in pending.items())
+        raise CommandError(f"{behind[0].upper()}{behind[1:]}. Run `webcare migrate` once, then start this command "
+                           "again.")
+    for alias, count in pending.items():
+        out.write(f"Migrating the {database_label(alias)} ({max(count, 0) or 'all'} migrations)…\n")
+    call_command("migrate", verbosity=0, interactive=False)  # both databases (webcare/keys' migrate)
 
 
 def ensure_default_organisation() -> Organisation:
@@ -96,5 +124,6 @@ def ensure_admin(out: Writer, org: Organisation | None = None) -> None:
     out.write(
         "\nFirst run: an admin account was created. Its password is shown only now:\n"
         f"    username: admin\n    password: {password}\n"
-        "(make another or reset it with `webcare createadmin`)\n\n"
+        "(make another or reset it with `webcare createadmin`)\n"
+        "At the first sign-in, set up two-step sign-in with an authenticator app (admins must).\n\n"
     )

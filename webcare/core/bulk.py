@@ -8,7 +8,8 @@ statement shape, values are adapted once per field kind, and the driver does the
 ``bulk_create`` already sends one array per column, which measured faster there).
 
 Only for plain models: no multi-table inheritance, no ``auto_now`` fields, no signals — which is what the ingestion
-models are. Everything else keeps using the ORM.
+models are. Everything else keeps using the ORM. Fields encrypted at rest (:mod:`webcare.keys.fields`) are written
+through their ``pre_save``, as ``save()`` would: this custom SQL must never store their plaintext.
 """
 
 from __future__ import annotations
@@ -26,10 +27,15 @@ _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.Boolea
 _INSERT_ROWS = 500
 
 
-def _adapter(field: models.Field, connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+def _adapter(field: models.Field, connection: BaseDatabaseWrapper, add: bool) -> Callable[[models.Model], Any]:
+    """How to get ``field``'s database value from an object: as it is for plain types, through ``pre_save`` (which
+    encrypts) for encrypted fields, through Django's conversion for the rest."""
+    attname = field.attname
+    if getattr(field, "encrypted", False):
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, add), connection)
     if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
-        return lambda value: value
-    return lambda value: field.get_db_prep_save(value, connection)
+        return lambda obj: getattr(obj, attname)
+    return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
 
 
 def update_rows(objs: Sequence[models.Model], field_names: Sequence[str]) -> int:
@@ -42,13 +48,9 @@ def update_rows(objs: Sequence[models.Model], field_names: Sequence[str]) -> int
     fields = [meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)  # type: ignore[union-attr]
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
-    adapters = [_adapter(field, connection) for field in fields]  # type: ignore[arg-type]
-    attnames = [field.attname for field in fields]  # type: ignore[union-attr]
-    rows = [
-        [adapt(getattr(obj, name)) for adapt, name in zip(adapters, attnames, strict=True)] + [obj.pk]
-        for obj in objs
-    ]
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608  # nosec B608
+    adapters = [_adapter(field, connection, add=False) for field in fields]  # type: ignore[arg-type]
+    rows = [[adapt(obj) for adapt in adapters] + [obj.pk] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     return len(rows)
@@ -72,8 +74,7 @@ def insert_rows(objs: Sequence[models.Model]) -> None:
         return
     quote = connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    adapters = [_adapter(field, connection) for field in fields]
-    attnames = [field.attname for field in fields]
+    adapters = [_adapter(field, connection, add=True) for field in fields]
     columns = ", ".join(quote(str(field.column)) for field in fields)
     one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     pk = quote(str(meta.pk.column))  # type: ignore[union-attr]
@@ -91,10 +92,10 @@ def insert_rows(objs: Sequence[models.Model]) -> None:
             chunk = objs[start : start + _INSERT_ROWS]
             params: list[Any] = []
             for obj in chunk:
-                params.extend(adapt(getattr(obj, name)) for adapt, name in zip(adapters, attnames, strict=True))
+                params.extend(adapt(obj) for adapt in adapters)
             values = ", ".join([one_row] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values} RETURNING {pk}",  # noqa: S608
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values} RETURNING {pk}",  # noqa: S608  # nosec B608
                 params,
             )
             ids = [row[0] for row in cursor.fetchall()]

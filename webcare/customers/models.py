@@ -6,11 +6,14 @@ to :class:`CustomerHistory` so it can be shown, audited and undone.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from webcare.core.models import ChannelKind, Organisation
+from webcare.keys.fields import EncryptedTextField
 
 
 class Customer(models.Model):
@@ -19,7 +22,8 @@ class Customer(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="customers")
     name = models.CharField(max_length=200, blank=True)
     customer_number = models.CharField(max_length=64, blank=True)
-    notes = models.TextField(blank=True)
+    #: Encrypted at rest with this customer's data key (webcare/keys).
+    notes = EncryptedTextField(blank=True)
     #: The id of this customer's data key in the keyring (webcare/keys): what their messages are encrypted with.
     #: Destroying that key is crypto-shredding. Null until the first thing is encrypted for them.
     data_key = models.UUIDField(null=True, blank=True)
@@ -37,6 +41,24 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"Customer {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a new customer with notes is inserted first and given its notes after, as their key needs its id."""
+        if self.pk is not None or not self.notes:
+            super().save(*args, **kwargs)
+            return
+        notes, self.notes = self.notes, ""
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            self.notes = notes
+            super().save(update_fields=["notes"], using=kwargs.get("using"))
+
+    def encryption_owner(self) -> tuple[int, int | None]:
+        """The notes are encrypted with this customer's own key, which needs the customer's id."""
+        if self.pk is None:
+            raise ValueError("a new customer's notes can be written once the customer is saved (its data key "
+                             "belongs to its id); use save(), which does that")
+        return self.organisation_id, self.pk
 
 
 class Identity(models.Model):
@@ -99,8 +121,9 @@ class CustomerEdit(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="edits")
     field = models.CharField(max_length=32)
-    old = models.TextField(blank=True)
-    new = models.TextField(blank=True)
+    #: The values, encrypted at rest with the customer's data key like the notes they may hold.
+    old = EncryptedTextField(blank=True)
+    new = EncryptedTextField(blank=True)
     #: Null when the change came through the API (a token, not a person) or the person was deleted.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
@@ -112,3 +135,6 @@ class CustomerEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} of customer {self.customer_id}"
+
+    def encryption_owner(self) -> tuple[int, int | None]:
+        return self.customer.organisation_id, self.customer_id

@@ -276,11 +276,17 @@ def ensure_migrated(using: str = DEFAULT_DB_ALIAS) -> bool:
 
     Why: a newcomer's first command may well be an import, into a database that does not exist yet.
     """
-    connection = connections[using]
-    executor = MigrationExecutor(connection)
-    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+    if using != DEFAULT_DB_ALIAS:
+        executor = MigrationExecutor(connections[using])
+        if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            return False
+        call_command("migrate", database=using, interactive=False, verbosity=0)
+        return True
+    from webcare.core.bootstrap import pending_migrations
+
+    if not any(pending_migrations().values()):
         return False
-    call_command("migrate", database=using, interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)  # the main database and the keyring
     return True
 
 

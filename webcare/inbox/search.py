@@ -5,8 +5,9 @@ that match the list's columns::
 
     faktura status:open label:billing channel:facebook assignee:me team:none priority:urgent #1234 "dobbelt trekk"
 
-Free words must all occur (case-insensitively) in the subject, a message's text (with personal data masked), the
-customer's name or customer number, or one of the customer's handles. The same text is what a saved search stores,
+Free words must all occur (case-insensitively) in the subject, a message's masked text (``redacted_text``: personal
+data replaced by placeholders; the original is encrypted at rest and never searched), the customer's name or customer
+number, or one of the customer's handles. The same text is what a saved search stores,
 so a saved search is exactly what the agent typed and can be read back. Ranked full-text search over millions of
 messages is the search issue's work (tantivy); this covers the inbox's filters and a plain contains-match.
 """
@@ -127,14 +128,13 @@ def _filter(key: str, value: str, user: Any) -> Q:
 def _word(word: str) -> Q:
     """A free word: in the subject, the customer's name or number, a handle, or any message of the conversation.
 
-    A message is searched in its redacted text when triage masked personal data in it (``redacted_text`` is only set
-    then), else in its text: a phone number or national ID a customer posted can't be found by searching for it.
+    A message is searched in its masked text only (``redacted_text``, always filled): its original is encrypted at
+    rest, and a phone number or national ID a customer posted can't be found by searching for it.
 
     Subqueries (``EXISTS``) rather than joins, so a customer with many handles or a long thread yields the ticket
     once and the list needs no DISTINCT.
     """
-    in_messages = Message.objects.filter(Q(redacted_text="", text__icontains=word) | Q(redacted_text__icontains=word),
-                                         conversation_id=OuterRef("conversation_id"))
+    in_messages = Message.objects.filter(redacted_text__icontains=word, conversation_id=OuterRef("conversation_id"))
     in_handles = Identity.objects.filter(customer_id=OuterRef("customer_id"), handle__icontains=word)
     return (Q(subject__icontains=word) | Q(customer__name__icontains=word)
             | Q(customer__customer_number__iexact=word) | Exists(in_handles) | Exists(in_messages))

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from webcare.core.models import Channel, Organisation
+from webcare.keys.fields import SealableJSONField
 
 
 class EventSource(models.TextChoices):
@@ -39,9 +40,12 @@ class InboundEvent(models.Model):
     format = models.CharField(max_length=16, choices=EventFormat.choices, default=EventFormat.NORMALIZED)
     #: The platform's id for the delivery; a second delivery with the same id is acknowledged and not stored again.
     external_id = models.CharField(max_length=255, null=True, blank=True)
-    payload = models.JSONField()
-    #: The platform's own item as it came (a connector's delivery), kept beside the normalised ``payload``.
-    raw = models.JSONField(null=True, blank=True)
+    #: Plain JSON while pending; once processed, sealed (encrypted) with the data key of the customer whose message
+    #: it became (webcare/ingest/worker.py), so erasing them leaves nothing readable here either. Reading decrypts.
+    payload = SealableJSONField()
+    #: The platform's own item as it came (a connector's delivery), kept beside the normalised ``payload``; sealed
+    #: with it.
+    raw = SealableJSONField(null=True, blank=True)
     #: Hash of (channel, conversation): on PostgreSQL a worker claims an event only while it holds an advisory lock
     #: on this key, so two workers never process the same conversation at once (no lock waits, messages in order).
     routing_key = models.BigIntegerField(default=0)

@@ -21,6 +21,8 @@ from webcare.core.models import Channel
 from webcare.customers.models import Customer, Identity
 from webcare.ingest.models import InboundEvent
 from webcare.ingest.schema import MessageIn
+from webcare.keys.fields import use_key
+from webcare.keys.keyring import keys_for_customers, organisation_key
 from webcare.tickets import lifecycle
 from webcare.tickets.models import EventKind, LinkKind, Status, Ticket, TicketEvent, TicketLink
 
@@ -43,6 +45,9 @@ class StoreResult:
     touched_tickets: dict[int, Ticket] = field(default_factory=dict)
     duplicates: int = 0
     new_customers: int = 0
+    #: Inbound event id → (organisation, customer) of the message it became (also for a duplicate: the stored
+    #: message's), so the worker seals the event under that customer's key.
+    event_owners: dict[int, tuple[int, int | None]] = field(default_factory=dict)
 
 
 def subject_from_text(text: str) -> str:
@@ -62,16 +67,32 @@ def _chunks[T](values: list[T], size: int = 500) -> list[list[T]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
-def _existing_messages(items: list[ParsedItem]) -> set[tuple[int, str]]:
+def _existing_messages(items: list[ParsedItem]) -> dict[tuple[int, str], int | None]:
+    """(channel, platform id) → customer of its conversation, for the messages already stored."""
     by_channel: dict[int, list[str]] = defaultdict(list)
     for item in items:
         by_channel[item.channel.pk].append(item.message.message_id)
-    found: set[tuple[int, str]] = set()
+    found: dict[tuple[int, str], int | None] = {}
     for channel_id, ids in by_channel.items():
         for chunk in _chunks(ids):
             stored = Message.objects.filter(channel_id=channel_id, external_id__in=chunk)
-            found.update((channel_id, str(ext)) for ext in stored.values_list("external_id", flat=True))
+            found.update(((channel_id, str(ext)), customer)
+                         for ext, customer in stored.values_list("external_id", "conversation__customer_id"))
     return found
+
+
+def _use_keys(messages: list[Message]) -> None:
+    """Give each message its conversation's customer's data key (the organisation's when there is none): the keys
+    of the whole batch in a fixed number of queries, new customers' keys created in one insert."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for message in messages:
+        if message.conversation.customer_id is not None:
+            wanted[message.organisation_id].add(message.conversation.customer_id)
+    keys = {org: keys_for_customers(org, customers) for org, customers in wanted.items()}
+    for message in messages:
+        customer_id = message.conversation.customer_id
+        key = keys.get(message.organisation_id, {}).get(customer_id) if customer_id is not None else None
+        use_key(message, key or organisation_key(message.organisation_id))
 
 
 def _identities(items: list[ParsedItem], now: datetime, result: StoreResult) -> dict[tuple[int, str, str], Identity]:
@@ -190,6 +211,7 @@ def _agents(items: list[ParsedItem]) -> dict[str, int]:
 
 def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
     """Store ``items`` (one batch) and open, reopen or follow up their tickets. Must run inside a transaction."""
+    from webcare.triage.steps import masked_text  # the triage step imports this module
     now = now or timezone.now()
     result = StoreResult()
     unique: dict[tuple[int, str], ParsedItem] = {}
@@ -199,6 +221,10 @@ def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
     fresh = sorted((item for key, item in unique.items() if key not in existing),
                    key=lambda item: (item.message.sent_at, item.message.message_id))
     result.duplicates = len(items) - len(fresh)
+    for item in items:
+        key = (item.channel.pk, item.message.message_id)
+        if item.event is not None and key in existing:
+            result.event_owners[item.event.pk] = (item.channel.organisation_id, existing[key])
     if not fresh:
         return result
 
@@ -276,7 +302,13 @@ def store(items: list[ParsedItem], now: datetime | None = None) -> StoreResult:
         ])
     for message, owner in zip(messages, message_ticket, strict=True):
         message.ticket = owner
+        if message.direction == "outbound":  # the brand's own words are not triaged: mask them here
+            message.redacted_text = masked_text(message.text)
+    _use_keys(messages)
     insert_rows(messages)
+    for message in messages:
+        if message.event is not None:
+            result.event_owners[message.event.pk] = (message.organisation_id, message.conversation.customer_id)
     if changes:
         insert_rows([
             TicketEvent(ticket=c.ticket, kind=c.kind, field=c.field, old=c.old, new=c.new, at=c.at or now)

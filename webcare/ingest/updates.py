@@ -49,6 +49,10 @@ def apply_one(message: Message, update: MessageUpdateIn, now: datetime) -> list[
             _retriage(message, now)
             from webcare.triage.steps import MESSAGE_FIELDS
             fields += MESSAGE_FIELDS
+        else:  # the brand's own message, edited on the platform: its masked text follows
+            from webcare.triage.steps import masked_text
+            message.redacted_text = masked_text(message.text, message.language)
+            fields.append("redacted_text")
         return fields
     if change == "deleted":
         if message.deleted_at is not None:
@@ -75,7 +79,9 @@ def apply_updates(items: Sequence[UpdateItem], now: datetime) -> tuple[list[Mess
     by_key: dict[tuple[int, str], Message] = {}
     for channel_id in {channel for channel, _ in keys}:
         ids = [mid for channel, mid in keys if channel == channel_id]
-        for message in Message.objects.filter(channel_id=channel_id, external_id__in=ids).select_for_update():
+        # The conversation comes along: its customer's key encrypts the new text (and not locked: only the message is).
+        for message in (Message.objects.filter(channel_id=channel_id, external_id__in=ids)
+                        .select_related("conversation").select_for_update(of=("self",))):
             by_key[(channel_id, message.external_id or "")] = message
     waiting: dict[int, str] = {}
     changed: dict[int, tuple[Message, set[str]]] = {}

@@ -12,6 +12,10 @@ Failure handling, from the outside in:
 - anything else → each event of the batch is processed alone in a savepoint, so one bad event cannot hold up the
   others; the failing ones keep their error, are retried with exponential backoff, and after
   ``WEBCARE_MAX_ATTEMPTS`` tries become dead letters that an admin can retry.
+
+Events marked done are sealed in the same statement: their payload and raw delivery are encrypted with the data key
+of the customer whose message they became (webcare/keys), so the raw copy of a message is erased with the customer.
+Pending and dead events stay plain: the worker and an admin must read them, and whose they are is not known yet.
 """
 
 from __future__ import annotations
@@ -26,9 +30,14 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from webcare.channels.attachments import stored_key_ids
+from webcare.conversations.models import Message
+from webcare.core.bulk import update_rows
 from webcare.core.threads import start_daemon
 from webcare.ingest import pipeline
 from webcare.ingest.models import EventStatus, InboundEvent
+from webcare.keys.fields import seal_json
+from webcare.keys.keyring import Key, adopt, keys_for_customers, organisation_key
 
 logger = logging.getLogger("webcare.worker")
 
@@ -110,10 +119,63 @@ def _fail(event: InboundEvent, error: str, now: datetime, permanent: bool) -> bo
     return dead
 
 
-def _mark_done(events: list[InboundEvent], now: datetime) -> None:
-    InboundEvent.objects.filter(pk__in=[e.pk for e in events]).update(
-        status=EventStatus.DONE, processed_at=now, last_error=""
-    )
+Owner = tuple[int, int | None]
+
+
+def _owners(events: list[InboundEvent], known: dict[int, Owner]) -> dict[int, Owner]:
+    """(organisation, customer) of the message each event became or changed: from the store's result, else (updates,
+    a duplicate in the same batch) looked up by the message id the payload names — one query per channel."""
+    owners = {event.pk: known[event.pk] for event in events if event.pk in known}
+    wanted: dict[int, dict[str, list[InboundEvent]]] = {}
+    for event in events:
+        if event.pk in owners:
+            continue
+        owners[event.pk] = (event.organisation_id, None)
+        message_id = event.payload.get("message_id") if isinstance(event.payload, dict) else None
+        if isinstance(message_id, str) and message_id:
+            wanted.setdefault(event.channel_id, {}).setdefault(message_id, []).append(event)
+    for channel_id, by_message in wanted.items():
+        rows = (Message.objects.filter(channel_id=channel_id, external_id__in=list(by_message))
+                .values_list("external_id", "conversation__customer_id"))
+        for external_id, customer_id in rows:
+            for event in by_message.get(str(external_id), []):
+                owners[event.pk] = (event.organisation_id, customer_id)
+    return owners
+
+
+def _seal(events: list[InboundEvent], known: dict[int, Owner]) -> None:
+    """Encrypt each event's payload and raw delivery (in memory) with its owner's key; written by the caller."""
+    if not events:
+        return
+    owners = _owners(events, known)
+    customers: dict[int, set[int]] = {}
+    for organisation_id, customer_id in owners.values():
+        if customer_id is not None:
+            customers.setdefault(organisation_id, set()).add(customer_id)
+    keys = {org: keys_for_customers(org, ids) for org, ids in customers.items()}
+    payload_label = InboundEvent._meta.get_field("payload").label  # type: ignore[attr-defined]
+    raw_label = InboundEvent._meta.get_field("raw").label  # type: ignore[attr-defined]
+    for event in events:
+        organisation_id, customer_id = owners[event.pk]
+        key: Key | None = keys.get(organisation_id, {}).get(customer_id) if customer_id is not None else None
+        if key is not None:
+            # Files stored with the delivery before its customer was known (an e-mail's attachments and original)
+            # have keys of their own: from now on they are this customer's, and are destroyed with theirs.
+            file_keys = stored_key_ids(organisation_id, [event.payload, event.raw]) - {str(key.id)}
+            if file_keys:
+                adopt(organisation_id, key.customer_id or 0, file_keys)
+        key = key or organisation_key(organisation_id)
+        event.payload = seal_json(key, event.payload, payload_label)
+        if event.raw is not None:
+            event.raw = seal_json(key, event.raw, raw_label)
+
+
+def _mark_done(events: list[InboundEvent], now: datetime, owners: dict[int, Owner]) -> None:
+    """Mark the events done and seal them, in one statement shape (executemany)."""
+    _seal(events, owners)
+    for event in events:
+        event.status, event.processed_at, event.last_error = EventStatus.DONE, now, ""
+    update_rows(events, ["status", "processed_at", "last_error", "payload", "raw"])
 
 
 def _process_whole(events: list[InboundEvent], now: datetime, tally: Tally) -> pipeline.BatchOutcome:
@@ -155,12 +217,13 @@ def _account(outcome: pipeline.BatchOutcome, events: list[InboundEvent], now: da
                 event.attempts += 1
                 event.last_error = "skipped: " + outcome.waiting[event.pk]
                 event.status, event.processed_at = EventStatus.DONE, now
-                event.save(update_fields=["attempts", "last_error", "status", "processed_at"])
+                _seal([event], {})
+                event.save(update_fields=["attempts", "last_error", "status", "processed_at", "payload", "raw"])
                 logger.info("update event %s skipped: %s", event.pk, outcome.waiting[event.pk])
                 continue
             tally.failed += 1
             tally.dead += _fail(event, outcome.waiting[event.pk], now, permanent=False)
-    _mark_done(done, now)
+    _mark_done(done, now, outcome.stored.event_owners)
     tally.events += len(done)
     tally.messages += len(outcome.stored.messages)
     tally.duplicates += outcome.stored.duplicates

@@ -15,6 +15,22 @@ from django.db import models
 from django.utils import timezone
 
 
+class KeyKind(models.TextChoices):
+    """What a data key is for.
+
+    ``customer``: one customer's messages, notes and files. ``organisation``: one per organisation, for messages with
+    no customer. ``file``: made for files stored before their owner is known (an e-mail's attachments are stored when
+    the mail is read, before the worker creates its customer); the worker sets ``customer_id`` once it knows, so the
+    customer's erasure destroys it too. ``hashing``: the one install-wide key of keyed identifier hashes
+    (:mod:`webcare.keys.hashing`), kept here so that rotating the master key does not change the hashes.
+    """
+
+    CUSTOMER = "customer", "Customer"
+    ORGANISATION = "organisation", "Organisation"
+    FILE = "file", "File (owner set later)"
+    HASHING = "hashing", "Identifier hashing"
+
+
 class DataKey(models.Model):
     """One 256-bit data key, wrapped (AES-GCM) by a master key. Deleting the row is crypto-shredding."""
 
@@ -22,6 +38,7 @@ class DataKey(models.Model):
     organisation_id = models.BigIntegerField()
     #: The customer whose data it encrypts; null for an organisation's own key (messages with no customer).
     customer_id = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=12, choices=KeyKind.choices, default=KeyKind.CUSTOMER)
     #: nonce + AES-GCM(master key, data key), authenticated with this row's id.
     wrapped = models.BinaryField()
     #: Which master key wrapped it (a short fingerprint), so rotation knows what is left to rewrap.
@@ -32,6 +49,13 @@ class DataKey(models.Model):
         indexes = [
             models.Index(fields=["organisation_id", "customer_id"], name="datakey_customer"),
             models.Index(fields=["kek_id"], name="datakey_kek"),
+        ]
+        constraints = [
+            # One organisation key per organisation and one hashing key per install, also with two processes
+            # creating it at the same moment.
+            models.UniqueConstraint(fields=["organisation_id", "kind"],
+                                    condition=models.Q(kind__in=["organisation", "hashing"]),
+                                    name="datakey_one_shared_key"),
         ]
 
     def __str__(self) -> str:

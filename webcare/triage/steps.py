@@ -67,11 +67,19 @@ def repeat_contacts(messages: list[Message]) -> set[int]:
     return repeats
 
 
+def masked_text(text: str, language: str = "") -> str:
+    """``text`` with personal data replaced by placeholders, for messages triage does not analyse (the brand's
+    replies): ``Message.redacted_text`` is always filled, so lists and search never read the encrypted original."""
+    spans = find_pii(text, language)
+    return redact(text, spans) if spans else text
+
+
 def apply_to_message(message: Message, result: Triage, now: datetime) -> None:
     message.triaged_at = now
     message.language = result.language
     message.pii = result.pii_json()
-    message.redacted_text = result.redacted_text if result.pii else ""
+    # Always the masked text — the text itself when nothing was found — so nothing downstream decrypts the original.
+    message.redacted_text = result.redacted_text
     message.profane = result.profane
     message.profanity_terms = list(result.profanity_terms)
     message.abuse_score = result.abuse_score
