@@ -41,6 +41,31 @@ echo "== lint (ruff) and types (mypy)"
 "$VENV/bin/ruff" check webcare tests benchmarks
 WEBCARE_DATA_DIR="$(mktemp -d)" "$VENV/bin/mypy" webcare
 
+echo "== security lint (bandit; [tool.bandit] in pyproject.toml)"
+# bandit warns on stderr for every node of a line marked `# nosec` that did not need it; only findings matter.
+"$VENV/bin/bandit" -c pyproject.toml -r webcare -q 2> >(grep -v "nosec encountered" >&2)
+
+echo "== known vulnerabilities in the installed packages (pip-audit, PyPI's vulnerability data)"
+AUDIT_JSON="$(mktemp)"
+audit_status=0
+"$VENV/bin/pip-audit" --skip-editable --local --progress-spinner off --desc on -f json -o "$AUDIT_JSON" || audit_status=$?
+# A package pip-audit could not look up is skipped, not failed: say how many, so that a run where PyPI's per-release
+# data did not answer is not taken for an audit.
+"$VENV/bin/python" - "$AUDIT_JSON" <<'PY'
+import json, sys
+deps = [d for d in json.load(open(sys.argv[1]))["dependencies"] if d["name"] != "webcare"]
+for d in deps:
+    for v in d.get("vulns", []):
+        print(f"  {d['name']} {d['version']}: {v['id']} (fixed in {', '.join(v.get('fix_versions') or ['-'])})")
+skipped = [d["name"] for d in deps if d.get("skip_reason")]
+found = sum(len(d.get("vulns", [])) for d in deps)
+print(f"pip-audit: {len(deps) - len(skipped)} packages audited, {found} known vulnerabilities; "
+      f"{len(skipped)} not audited" + (": " + ", ".join(skipped[:10]) + (" …" if len(skipped) > 10 else "")
+                                       if skipped else ""))
+PY
+rm -f "$AUDIT_JSON"
+[ "$audit_status" -eq 0 ] || { echo "pip-audit found known vulnerabilities (above)" >&2; exit "$audit_status"; }
+
 status=0
 TMP_SQLITE="$(mktemp -d)"; TMP_PG="$(mktemp -d)"; TMP_MAIL="$(mktemp -d)"
 trap 'bash scripts/mailserver.sh stop "$TMP_MAIL"; rm -rf "$TMP_SQLITE" "$TMP_PG" "$TMP_MAIL"' EXIT

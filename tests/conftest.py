@@ -122,10 +122,28 @@ def ingest_ticket(personas: Personas, n: int, **overrides: Any) -> Any:
 
 
 def client_for(user: Any) -> Client:
-    """A test client signed in as ``user``."""
+    """A test client signed in as ``user``, its session marked as past the second sign-in step (as the code step
+    does; admins must otherwise enrol first — tests/test_two_factor.py tests that)."""
     client = Client()
     client.force_login(user)
+    mark_second_step_passed(client)
     return client
+
+
+def mark_second_step_passed(client: Client) -> None:
+    from webcare.security.session import mark_verified
+
+    session = client.session
+    mark_verified(session)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    """Each test starts with full rate-limit buckets (they live in the process, webcare/security/ratelimit.py)."""
+    from webcare.security.ratelimit import reset
+
+    reset()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -20,7 +20,7 @@ EXPECTED = {
     ("get", "/api/v1/tickets"), ("get", "/api/v1/tickets/{ticket_id}"), ("patch", "/api/v1/tickets/{ticket_id}"),
     ("post", "/api/v1/tickets/{ticket_id}/replies"), ("post", "/api/v1/tickets/{ticket_id}/notes"),
     ("post", "/api/v1/tickets/{ticket_id}/no-reply-needed"),
-    ("post", "/api/v1/tickets/{ticket_id}/links"),
+    ("post", "/api/v1/tickets/{ticket_id}/links"), ("post", "/api/v1/tickets/{ticket_id}/protect"),
     ("get", "/api/v1/conversations"), ("get", "/api/v1/conversations/{conversation_id}"),
     ("get", "/api/v1/conversations/{conversation_id}/messages"), ("get", "/api/v1/messages"),
     ("get", "/api/v1/customers"), ("get", "/api/v1/customers/{customer_id}"),

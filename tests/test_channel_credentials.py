@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.conftest import Personas
+from tests.conftest import Personas, client_for
 from webcare import crypto
 from webcare.core.models import Channel
 
@@ -51,9 +51,7 @@ def admin_client(personas: Personas) -> Client:
     personas.admin.is_staff = True
     personas.admin.is_superuser = True
     personas.admin.save()
-    client = Client()
-    client.force_login(personas.admin)
-    return client
+    return client_for(personas.admin)
 
 
 def channel_form(personas: Personas, credentials: str) -> dict[str, str]:

@@ -102,6 +102,14 @@ def test_a_delivery_is_stored_before_it_is_acknowledged_and_a_retry_adds_nothing
     assert Message.objects.filter(channel=hooked).count() == 2
 
 
+def test_a_nul_character_from_a_platform_is_stored_as_a_replacement_not_a_500(hooked: Channel) -> None:
+    # PostgreSQL refuses NUL in JSON and text: without the replacement the platform would retry this for ever.
+    response = _post(hooked, {"items": [_message(1, text="Hei\u0000 der")]})
+    assert (response.status_code, response.json()) == (200, {"stored": 1, "duplicates": 0})
+    drain()
+    assert Message.objects.get(channel=hooked).text == "Hei\ufffd der"
+
+
 @pytest.mark.parametrize(("signature", "reason"), [(None, "no X-Signature header"),
                                                    ("0" * 64, "does not match the body")])
 def test_a_wrong_or_missing_signature_is_401_and_nothing_is_stored(hooked: Channel, signature: str | None,

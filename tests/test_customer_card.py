@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import ApiClient, Personas, client_for, ingest_ticket
+from webcare.access.models import Reveal
 from webcare.conversations.models import Conversation
 from webcare.core.models import Channel
 from webcare.customers.edit import CustomerEditError, do_edit_customer
@@ -46,8 +47,13 @@ def test_it_shows_the_customer_with_identities_on_every_channel(personas: Person
     page = client_for(personas.agent).get(f"/inbox/tickets/{ticket.pk}/", headers=HTMX).content.decode()
     card = page[page.index('id="customer-card"'):]
     assert "Kari Nordmann" in card
-    for text in ("@u-1", "@kari_n", "Kari N.", "kari@example.test", ">X<", ">E-mail<"):
+    # Names and public handles as they are; an e-mail address masked until revealed with a purpose (webcare/access).
+    for text in ("@u-1", "@kari_n", "Kari N.", "k•••@example.test", ">X<", ">E-mail<"):
         assert text in card, text
+    assert "kari@example.test" not in card
+    revealed = client_for(personas.agent).post(f"/inbox/tickets/{ticket.pk}/customer/reveal/",
+                                               {"purpose": "call_back"}, headers=HTMX).content.decode()
+    assert "kari@example.test" in revealed
 
 
 def test_it_saves_name_number_and_notes_and_records_who_changed_what(personas: Personas, ticket: Ticket) -> None:
@@ -59,7 +65,8 @@ def test_it_saves_name_number_and_notes_and_records_who_changed_what(personas: P
     assert response.status_code == 200
     assert response["HX-Trigger"] == "ticket-changed"
     html = response.content.decode()
-    assert "Kari Nordmann-Berg" in html and "10042" in html and "Saved." in html
+    assert "Kari Nordmann-Berg" in html and "•••42" in html and "Saved." in html
+    assert "10042" not in html  # the saved card is masked again (webcare/access)
     assert "edited by Kari" in html
     customer.refresh_from_db()
     assert (customer.name, customer.customer_number, customer.notes) == (
@@ -109,10 +116,13 @@ def test_it_refuses_to_overwrite_a_colleagues_change_made_meanwhile(personas: Pe
     assert customer is not None
     seen = form(customer)
     do_edit_customer(customer, personas.supervisor, {"notes": "Ringer helst etter 16."})
-    response = client_for(personas.agent).post(edit_url(ticket), seen | {"notes": "Mine"}, headers=HTMX)
+    # The form carries the purpose of the reveal that opened it: showing the colleague's new notes is a reveal too.
+    response = client_for(personas.agent).post(edit_url(ticket), seen | {"notes": "Mine", "purpose": "call_back"},
+                                               headers=HTMX)
     assert response.status_code == 422
     assert "somebody changed this while you were editing; it is now “Ringer helst etter 16.”" in (
         response.content.decode())
+    assert Reveal.objects.filter(customer_id=customer.pk, purpose="call_back").count() == 1
     customer.refresh_from_db()
     assert customer.notes == "Ringer helst etter 16."
 
@@ -146,7 +156,7 @@ def test_it_edits_through_the_api_with_the_same_rules_and_trail(api: ApiClient, 
     assert customer is not None
     response = api.patch_json(f"/api/v1/customers/{customer.pk}", {"customer_number": "  777 "})
     assert response.status_code == 200
-    assert response.json()["customer_number"] == "777"
+    assert response.json()["customer_number"] == "•••"  # masked in the answer (webcare/access); stored as given
     edit = CustomerEdit.objects.get()
     assert (edit.field, edit.old, edit.new, edit.actor_id) == ("customer_number", "", "777", None)
 
@@ -241,6 +251,6 @@ def test_it_says_when_another_customer_has_the_same_customer_number(personas: Pe
     response = client_for(personas.agent).post(edit_url(ticket), form(customer, customer_number="10042"),
                                                headers=HTMX)
     html = response.content.decode()
-    assert "Customer number 10042 is also on another customer" in html
+    assert "Customer number •••42 is also on another customer" in html
     assert "K. Nordmann" in html and "Elsewhere" not in html and gone.name not in html
     assert f"/inbox/tickets/{ticket.pk}/customer/merge/{twin.pk}/" in html

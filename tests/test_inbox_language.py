@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.utils import translation
 
-from tests.conftest import Personas
+from tests.conftest import Personas, client_for
 from webcare.core.models import Agent
 from webcare.inbox.language import SESSION_KEY
 
@@ -56,9 +56,7 @@ def view_names(response: Any) -> list[str]:
 
 
 def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return client_for(user)
 
 
 @pytest.mark.parametrize("code", list(VIEW_NAMES))

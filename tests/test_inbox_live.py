@@ -97,7 +97,7 @@ def test_it_warns_before_sending_when_someone_else_replied_meanwhile(personas: P
     response = kari.post(f"/inbox/tickets/{ticket.pk}/reply/",
                          {"text": "Hei fra Kari", "seen": seen, "confirm": "1"}, headers=htmx)
     assert response.status_code == 200
-    assert Message.objects.filter(author_agent=personas.agent, text="Hei fra Kari").exists()
+    assert "Hei fra Kari" in [m.text for m in Message.objects.filter(author_agent=personas.agent)]
 
 
 def test_it_sends_without_a_warning_when_nothing_new_arrived(personas: Personas) -> None:

@@ -67,7 +67,7 @@ def test_it_answers_moves_to_private_and_retries_a_failed_reply(browser: Any, li
     # The sender runs: Meta refuses the public reply with a 500, takes the private message and the note.
     tally = send_due()
     assert (tally.failed, tally.sent) == (1, 2)
-    reply = Message.objects.get(ticket=ticket, direction="outbound", text__startswith=PUBLIC)
+    reply = Message.objects.get(ticket=ticket, direction="outbound", redacted_text__startswith=PUBLIC)
     failed = page.locator(f"#msg-{reply.pk}")
     # The live updates bring each outcome, no reload.
     page.locator(".msg.outbound.private .delivery-sent").wait_for()

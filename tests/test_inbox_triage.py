@@ -233,7 +233,9 @@ def test_it_shows_the_personal_data_to_those_who_work_tickets(personas: Personas
     ticket, message = with_phone(personas)
     user = getattr(personas, role)
     assert "Show personal data" in pane(user, ticket)
-    response = client_for(user).get(reveal_url(ticket, message), headers=HTMX)
+    asked = client_for(user).get(reveal_url(ticket, message), headers=HTMX).content.decode()
+    assert "412 34 567" not in asked and 'name="purpose"' in asked  # first the purpose (webcare/access)
+    response = client_for(user).post(reveal_url(ticket, message), {"purpose": "call_back"}, headers=HTMX)
     assert response.status_code == 200
     html = response.content.decode()
     assert PHONE_TEXT in html

@@ -239,14 +239,14 @@ def test_it_isolates_a_failing_event_retries_it_with_backoff_and_dead_letters_it
     assert bad.status == EventStatus.DEAD
     assert bad.attempts == settings.WEBCARE_MAX_ATTEMPTS
     assert delays[1] > delays[0]  # exponential backoff
-    assert Message.objects.filter(text="BOOM").count() == 0
+    assert [m.text for m in Message.objects.all()].count("BOOM") == 0
 
     monkeypatch.setattr(pipeline, "configured_steps", lambda: ())  # the bug is fixed
     assert retry_dead([bad.pk]) == 1
     worker.drain()
     bad.refresh_from_db()
     assert bad.status == EventStatus.DONE
-    assert Message.objects.filter(text="BOOM").count() == 1
+    assert [m.text for m in Message.objects.all()].count("BOOM") == 1
 
 
 def test_it_dead_letters_an_invalid_payload_at_once_naming_the_field(personas: Personas) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from webcare.conf import data_dir, env_bool, env_int, env_list, env_str, stored_secret
 
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "webcare.security.middleware.SecurityHeadersMiddleware",
+    "webcare.security.nul.RefuseNulCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "webcare.inbox.language.AgentLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "webcare.security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -112,6 +117,8 @@ else:
                 "cached_statements": 16,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    # Freed pages are zeroed, so deleted or re-encrypted plaintext does not linger in the file.
+                    "PRAGMA secure_delete=ON; "
                     "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
                 ),
             },
@@ -137,6 +144,13 @@ elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["keyring"] = {**DATABASES["default"], "NAME": f"{DATABASES['default']['NAME']}_keyring", "TEST": {}}
 DATABASE_ROUTERS = ["webcare.keys.router.KeyringRouter"]
+#: Master keys used before the current one (comma-separated, or ``_FILE``): still opened while ``webcare keys rotate``
+#: rewraps what they wrapped; remove them once ``webcare keys status`` shows nothing left under them.
+WEBCARE_MASTER_KEY_PREVIOUS = [key.strip() for key in env_str("WEBCARE_MASTER_KEY_PREVIOUS").split(",") if key.strip()]
+#: Unwrapped data keys kept per process (an LRU), and for how long: a key destroyed by an erasure in another process
+#: stops working here at the latest after this many seconds.
+WEBCARE_KEY_CACHE_SIZE = env_int("WEBCARE_KEY_CACHE_SIZE", 20_000, minimum=1)
+WEBCARE_KEY_CACHE_SECONDS = env_int("WEBCARE_KEY_CACHE_SECONDS", 300, minimum=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,18 +177,72 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/inbox/"
 LOGOUT_REDIRECT_URL = "/login/"
 
+# -- security (webcare/security; docs/privacy.md) ---------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+#: Lax, not Strict: a link from a notification e-mail must open the ticket signed in. Forms carry CSRF tokens anyway.
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("WEBCARE_SECURE_COOKIES", default=False)
-#: Behind a TLS-ending proxy that sets X-Forwarded-Proto and X-Forwarded-Host, so the webhook URLs shown to admins
-#: are the public https ones. Only switch this on behind such a proxy: otherwise clients could claim https.
-if env_bool("WEBCARE_BEHIND_PROXY", default=False):
+#: A session lasts a working day from sign-in, then the next request asks to sign in again: a stolen cookie is worth
+#: hours, not weeks. Not "until the browser closes": browsers that restore tabs keep such cookies alive anyway, and
+#: a fixed end is the same on every browser. Fixed, not sliding: a sliding end would write the session on every request.
+SESSION_COOKIE_AGE = env_int("WEBCARE_SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+#: Behind a TLS-ending proxy that sets X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-For, so the webhook URLs
+#: shown to admins are the public https ones and throttling and rate limits count the real client (the last
+#: X-Forwarded-For address). Only switch this on behind such a proxy: otherwise clients could claim https.
+WEBCARE_BEHIND_PROXY = env_bool("WEBCARE_BEHIND_PROXY", default=False)
+if WEBCARE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+#: No script reads the CSRF cookie: pages carry the token (forms; htmx's hx-headers; data-csrf for fetch).
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+#: HSTS once cookies are secure (the desk is served over https only then): browsers refuse plain http for a year.
+#: Not for subdomains and no preload list: the desk's host rarely owns its parent domain's policy.
+SECURE_HSTS_SECONDS = env_int("WEBCARE_HSTS_SECONDS", 31_536_000, minimum=0) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+#: The content security policy (Django's own middleware): scripts, styles, images, fonts and connections from the
+#: desk itself only; no inline script or style, no plugins, no framing, forms post only here. The web chat widget
+#: runs on the brands' sites under their policies, not this one; its script and endpoints are plain cross-origin
+#: requests (CORS), unaffected. Attachments are served with their own sandboxing policy (channels/attachments.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+#: Sign-in throttling (webcare/security/throttle.py): failures within the window that lock a username or a client
+#: address, and for how long.
+WEBCARE_SIGNIN_MAX_FAILURES = env_int("WEBCARE_SIGNIN_MAX_FAILURES", 5, minimum=1)
+WEBCARE_SIGNIN_MAX_FAILURES_PER_ADDRESS = env_int("WEBCARE_SIGNIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
+WEBCARE_SIGNIN_WINDOW_MINUTES = env_int("WEBCARE_SIGNIN_WINDOW_MINUTES", 15, minimum=1)
+WEBCARE_SIGNIN_LOCKOUT_MINUTES = env_int("WEBCARE_SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
+#: Rate limits of the public endpoints (webcare/security/ratelimit.py), per process: name → (requests a second
+#: sustained, burst). Webhooks: a platform's bursts (Meta sends hundreds a second) fit in the burst; past it a 429 with
+#: Retry-After makes the platform retry, nothing is dropped. Web chat: a visitor's widget polls every 2 s, and many
+#: visitors may share one address (offices, mobile networks).
+_hooks_per_address = env_int("WEBCARE_RATE_HOOKS_PER_ADDRESS", 200, minimum=1)
+_hooks_per_channel = env_int("WEBCARE_RATE_HOOKS_PER_CHANNEL", 1000, minimum=1)
+_chat_per_address = env_int("WEBCARE_RATE_CHAT_PER_ADDRESS", 20, minimum=1)
+_chat_per_channel = env_int("WEBCARE_RATE_CHAT_PER_CHANNEL", 300, minimum=1)
+_chat_sessions_per_address = env_int("WEBCARE_RATE_CHAT_SESSIONS_PER_ADDRESS_MINUTE", 30, minimum=1)
+WEBCARE_RATE_LIMITS: dict[str, tuple[float, int]] = {
+    "hooks.address": (_hooks_per_address, _hooks_per_address * 30),
+    "hooks.channel": (_hooks_per_channel, _hooks_per_channel * 20),
+    "chat.address": (_chat_per_address, _chat_per_address * 10),
+    "chat.channel": (_chat_per_channel, _chat_per_channel * 10),
+    "chat.session.address": (_chat_sessions_per_address / 60, _chat_sessions_per_address),
+}
 
 #: Ingestion worker: how many inbound events one transaction takes, how often a failing one is tried before it is
 #: dead-lettered, and the first retry delay (doubled each try).
@@ -204,6 +272,10 @@ WEBCARE_AUTOMATION_TASKS = [
     "webcare.notify.email.run",
     "webcare.retention.apply.run",
 ]
+#: Called by every erasure (webcare/gdpr/erase.py) inside its transaction, after the rows are erased: dotted paths
+#: of ``hook(organisation_id, customer_ids, message_ids) -> dict[str, int]`` (counts for the report), e.g. the
+#: search index's. A hook that raises rolls the erasure back, so it can be run again.
+WEBCARE_ERASURE_HOOKS: list[str] = []
 WEBCARE_AUTOMATION_SECONDS = env_int("WEBCARE_AUTOMATION_SECONDS", 15, minimum=1)
 #: An agent set "online" whose inbox has not been open for this many minutes is set "away" (no new tickets).
 WEBCARE_PRESENCE_STALE_MINUTES = env_int("WEBCARE_PRESENCE_STALE_MINUTES", 5, minimum=1)
@@ -229,11 +301,14 @@ WEBCARE_BASE_URL = env_str("WEBCARE_BASE_URL", "http://127.0.0.1:8000")
 #: Largest accepted inbound API body, in bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("WEBCARE_MAX_BODY_BYTES", 2_621_440, minimum=1024)
 
+#: Every handler masks secrets and customers' personal data (webcare/security/logfilter.py); a new handler must list
+#: the filter too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask": {"()": "webcare.security.logfilter.MaskSecretsAndPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask"]}},
     "loggers": {
         "webcare": {"handlers": ["console"], "level": env_str("WEBCARE_LOG_LEVEL", "INFO")},
         "django": {"handlers": ["console"], "level": "WARNING"},

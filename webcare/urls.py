@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from webcare.api.api import api
+from webcare.security.signin import sign_in
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -28,7 +29,7 @@ admin.site.site_title = "webcare"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/inbox/", permanent=False)),
-    path("login/", auth_views.LoginView.as_view(template_name="inbox/login.html"), name="login"),
+    path("login/", sign_in, name="login"),  # two steps when the person has two-step sign-in (webcare/security)
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", include("webcare.inbox.urls")),
     path("staff/hours/", include("webcare.hours.urls")),

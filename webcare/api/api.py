@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ninja import NinjaAPI, Swagger
 
-from webcare.api import conversations, customers, errors, events, inbound, messages, tickets
+from webcare.api import conversations, customers, errors, events, inbound, messages, protect, tickets
 from webcare.api.auth import TokenAuth
 
 if TYPE_CHECKING:
@@ -24,6 +24,11 @@ webcare's REST API. Authenticate with an organisation's API token: `Authorizatio
 
 Errors are always `{"error": "…", "fields": {"path.to.field": "…"}}`. Lists are paginated with cursors: pass the
 `next_cursor` of a page as `cursor` to get the next one; it is null on the last page.
+
+Personal data is masked by default: a message's `text` is its masked text (`[PHONE]`, `[EMAIL]` …), e-mail addresses
+and phone numbers in identities, author names, customer numbers and notes are partly hidden (`k•••@example.no`).
+A token issued with `--can-reveal` may ask for originals per request with `reveal=<purpose>` (and `reveal_reason=…`
+where the purpose needs one: legal_request, other); each such request is recorded as a reveal and in the audit log.
 """
 
 
@@ -44,6 +49,7 @@ api = WebcareAPI(
 errors.install(api)
 api.add_router("", inbound.router)
 api.add_router("/tickets", tickets.router)
+api.add_router("/tickets", protect.router)
 api.add_router("", conversations.router)
 api.add_router("/messages", messages.router)
 api.add_router("/customers", customers.router)

@@ -15,9 +15,12 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from webcare.access.models import RevealField
+from webcare.access.reveal import Target
 from webcare.api.auth import organisation
 from webcare.api.errors import get_or_404
 from webcare.api.pagination import Cursor, Key, Limit, Ordering, paginate
+from webcare.api.reveal import RevealParams, revealing
 from webcare.api.schemas import (
     ConversationDetailOut,
     ConversationItemOut,
@@ -34,7 +37,7 @@ from webcare.tickets.models import Ticket
 
 router = Router(tags=["conversations"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 RECENT = Ordering("recent", (Key("last_message_at", descending=True, kind="datetime"), Key("id", descending=True)))
 THREAD = Ordering("thread", (Key("sent_at", kind="datetime"), Key("id")))
@@ -94,17 +97,21 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation
 
 @router.get("/conversations/{conversation_id}/messages", response={200: MessagePage, **ERRORS},
             summary="A conversation's messages in thread order")
-def list_conversation_messages(request: HttpRequest, conversation_id: int, cursor: Cursor = None,
-                               limit: Limit = 50) -> MessagePage:
+def list_conversation_messages(request: HttpRequest, conversation_id: int, reveal: Query[RevealParams],
+                               cursor: Cursor = None, limit: Limit = 50) -> MessagePage:
+    """Masked; ``?reveal=<purpose>`` (tokens allowed to reveal) gives the originals, recorded."""
     org = organisation(request)
-    conversation = get_or_404(Conversation.objects.only("id"), organisation=org, pk=conversation_id)
+    conversation = get_or_404(Conversation.objects.only("id", "customer_id"), organisation=org, pk=conversation_id)
     rows, next_cursor = paginate(message_queryset().filter(conversation=conversation), THREAD, cursor, limit)
-    return MessagePage(items=[MessageOut.from_message(m) for m in rows], next_cursor=next_cursor)
+    shown = revealing(request, reveal, Target(RevealField.API_MESSAGES, customer_id=conversation.customer_id),
+                      count=len(rows))
+    return MessagePage(items=[MessageOut.from_message(m, shown) for m in rows], next_cursor=next_cursor)
 
 
 @router.get("/messages", response={200: MessagePage, **ERRORS}, summary="All messages, oldest first")
-def list_messages(request: HttpRequest, filters: Query[MessageFilters], cursor: Cursor = None,
-                  limit: Limit = 50) -> MessagePage:
+def list_messages(request: HttpRequest, filters: Query[MessageFilters], reveal: Query[RevealParams],
+                  cursor: Cursor = None, limit: Limit = 50) -> MessagePage:
+    """Masked; ``?reveal=<purpose>`` (tokens allowed to reveal) gives the originals, recorded."""
     queryset = message_queryset().filter(organisation=organisation(request))
     if filters.direction is not None:
         queryset = queryset.filter(direction=filters.direction)
@@ -114,4 +121,5 @@ def list_messages(request: HttpRequest, filters: Query[MessageFilters], cursor: 
         since: datetime = filters.since
         queryset = queryset.filter(sent_at__gte=since)
     rows, next_cursor = paginate(queryset, THREAD, cursor, limit)
-    return MessagePage(items=[MessageOut.from_message(m) for m in rows], next_cursor=next_cursor)
+    shown = revealing(request, reveal, Target(RevealField.API_MESSAGES), count=len(rows))
+    return MessagePage(items=[MessageOut.from_message(m, shown) for m in rows], next_cursor=next_cursor)

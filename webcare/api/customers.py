@@ -13,9 +13,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from pydantic import BaseModel, ConfigDict, Field
 
+from webcare.access.mask import mask_text
+from webcare.access.models import RevealField
+from webcare.access.reveal import Target
 from webcare.api.auth import organisation
 from webcare.api.errors import NotFound, get_or_404
 from webcare.api.pagination import Cursor, Key, Limit, Ordering, paginate
+from webcare.api.reveal import RevealParams, revealing
 from webcare.api.schemas import (
     CustomerDetailOut,
     CustomerItemOut,
@@ -34,7 +38,7 @@ from webcare.customers.models import Customer, CustomerHistory, Identity
 
 router = Router(tags=["customers"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 BY_NAME = Ordering("name", (Key("name", kind="str"), Key("id")))
 
@@ -53,8 +57,9 @@ def customer_queryset() -> QuerySet[Customer]:
 
 
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="Search customers")
-def list_customers(request: HttpRequest, filters: Query[CustomerFilters], cursor: Cursor = None,
-                   limit: Limit = 50) -> CustomerPage:
+def list_customers(request: HttpRequest, filters: Query[CustomerFilters], reveal: Query[RevealParams],
+                   cursor: Cursor = None, limit: Limit = 50) -> CustomerPage:
+    """Contact data masked; ``?reveal=<purpose>`` (tokens allowed to reveal) gives the originals, recorded."""
     org = organisation(request)
     queryset = customer_queryset().filter(organisation=org, merged_into__isnull=True)
     if filters.q is not None:
@@ -70,23 +75,30 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters], cursor
         )
         queryset = queryset.filter(Exists(exact))
     rows, next_cursor = paginate(queryset, BY_NAME, cursor, limit)
-    return CustomerPage(items=[CustomerItemOut.from_customer(c) for c in rows], next_cursor=next_cursor)
+    shown = revealing(request, reveal, Target(RevealField.API_CUSTOMER), count=len(rows))
+    return CustomerPage(items=[CustomerItemOut.from_customer(c, shown) for c in rows], next_cursor=next_cursor)
 
 
-def customer_detail(org: Organisation, customer_id: int) -> CustomerDetailOut:
+def customer_detail(org: Organisation, customer_id: int, reveal: bool = False) -> CustomerDetailOut:
+    """One customer, masked unless ``reveal`` (the caller recorded the reveal)."""
     customer = get_or_404(customer_queryset(), organisation=org, pk=customer_id)
     history = CustomerHistory.objects.filter(Q(customer=customer) | Q(other=customer)).select_related("actor")
-    item = CustomerItemOut.from_customer(customer)
+    item = CustomerItemOut.from_customer(customer, reveal)
     return CustomerDetailOut(
-        **item.model_dump(exclude={"identities"}), identities=item.identities, notes=customer.notes,
+        **item.model_dump(exclude={"identities"}), identities=item.identities,
+        notes=customer.notes if reveal else mask_text(customer.notes),
         conversations_count=Conversation.objects.filter(customer=customer).count(),
         history=[HistoryOut.from_history(h) for h in history.order_by("at", "id")],
     )
 
 
 @router.get("/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="One customer")
-def get_customer(request: HttpRequest, customer_id: int) -> CustomerDetailOut:
-    return customer_detail(organisation(request), customer_id)
+def get_customer(request: HttpRequest, customer_id: int, reveal: Query[RevealParams]) -> CustomerDetailOut:
+    """Contact data masked; ``?reveal=<purpose>`` (tokens allowed to reveal) gives the originals, recorded."""
+    org = organisation(request)
+    customer = get_or_404(Customer.objects.only("id"), organisation=org, pk=customer_id)
+    shown = revealing(request, reveal, Target(RevealField.API_CUSTOMER, customer_id=customer.pk))
+    return customer_detail(org, customer_id, shown)
 
 
 @router.patch("/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="Edit a customer")

@@ -14,9 +14,12 @@ from django.utils import timezone
 from ninja import Query, Router
 from pydantic import BaseModel, ConfigDict
 
+from webcare.access.models import RevealField
+from webcare.access.reveal import Target
 from webcare.api.auth import organisation
 from webcare.api.errors import get_or_404
 from webcare.api.pagination import Cursor, Key, Limit, Ordering, paginate
+from webcare.api.reveal import RevealParams, revealing
 from webcare.api.schemas import ErrorOut, EventDetailOut, EventOut, EventPage
 from webcare.ingest.models import EventStatus, InboundEvent
 from webcare.ingest.worker import WAKE
@@ -24,7 +27,7 @@ from webcare.tickets.actions import ActionError
 
 router = Router(tags=["events"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 NEWEST = Ordering("received", (Key("received_at", descending=True, kind="datetime"), Key("id", descending=True)))
 
@@ -49,10 +52,13 @@ def list_events(request: HttpRequest, filters: Query[EventFilters], cursor: Curs
 
 
 @router.get("/{event_id}", response={200: EventDetailOut, **ERRORS}, summary="One inbound event with its payload")
-def get_event(request: HttpRequest, event_id: int) -> EventDetailOut:
+def get_event(request: HttpRequest, event_id: int, reveal: Query[RevealParams]) -> EventDetailOut:
+    """The payload's strings come with personal data masked; ``?reveal=<purpose>`` (tokens allowed to reveal) gives
+    the delivery as received, recorded."""
     event = get_or_404(InboundEvent.objects.select_related("channel"), organisation=organisation(request),
                        pk=event_id)
-    return EventDetailOut.from_event_detail(event)
+    shown = revealing(request, reveal, Target(RevealField.API_EVENT))
+    return EventDetailOut.from_event_detail(event, shown)
 
 
 @router.post("/{event_id}/retry", response={200: EventOut, **ERRORS}, summary="Retry a dead-lettered event")

@@ -4,6 +4,9 @@ Why plain pydantic models built explicitly (``from_*`` class methods) rather tha
 attribute a response reads is visible here, so a reviewer can check it against the ``select_related``/``only`` of the
 query that loaded the rows, and a response can never trigger a lazy query per row (N+1) without it showing.
 Inputs forbid unknown fields, so a misspelt field (``asignee``) is a 422 naming it instead of being silently ignored.
+
+Personal data is masked by default (webcare/access, webcare/api/reveal.py): every builder that reads it takes
+``reveal`` (False unless the request recorded a reveal), so an endpoint cannot send originals by forgetting a step.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from webcare.conversations.models import Conversation, Message
+from webcare.access import mask
+from webcare.conversations.models import Conversation, Direction, Message
 from webcare.core.models import Channel
 from webcare.customers.edit import MAX_LENGTHS
 from webcare.customers.models import Customer, CustomerHistory, Identity
@@ -105,7 +109,7 @@ class AuthorOut(Out):
 
 class PiiSpanOut(Out):
     type: Literal["EMAIL", "PHONE", "CARD", "IBAN", "NATIONAL_ID"]
-    start: int = Field(description="Offset into ``text`` (Unicode code points).")
+    start: int = Field(description="Offset into the original text (``text`` when revealed; Unicode code points).")
     end: int
     kind: str = Field(description="Which identifier, e.g. no.fodselsnummer, dk.cpr, e164, visa.")
 
@@ -146,7 +150,8 @@ class MessageOut(Out):
     direction: Literal["inbound", "outbound"]
     public: bool
     author: AuthorOut
-    text: str
+    text: str = Field(description="The text with personal data masked ([PHONE], [EMAIL] …, as triage.redacted_text); "
+                                  "the original only with ?reveal=<purpose> (see the API docs).")
     subject: str
     attachments: list[dict[str, Any]]
     in_reply_to: str
@@ -160,15 +165,19 @@ class MessageOut(Out):
     triage: TriageOut | None = Field(description="Inbound messages once triaged; null for outbound ones.")
 
     @classmethod
-    def from_message(cls, message: Message) -> Self:
-        """Needs ``author_agent`` selected (or null)."""
+    def from_message(cls, message: Message, reveal: bool = False) -> Self:
+        """Needs ``author_agent`` selected (or null). Masked unless ``reveal``."""
+        name = message.author_name
+        if not reveal and message.direction == Direction.INBOUND:
+            name = mask.mask_contact(name, need_plus=False)
         return cls(
             id=message.pk, conversation_id=message.conversation_id, ticket_id=message.ticket_id,
             external_id=message.external_id, direction=message.direction,  # type: ignore[arg-type]
             public=message.is_public,
-            author=AuthorOut(identity_id=message.author_identity_id, name=message.author_name,
+            author=AuthorOut(identity_id=message.author_identity_id, name=name,
                              agent=_username(message.author_agent) if message.author_agent_id else None),
-            text=message.text, subject=message.subject, attachments=message.attachments,
+            text=message.text if reveal else message.safe_text,
+            subject=message.subject if reveal else mask.mask_text(message.subject), attachments=message.attachments,
             in_reply_to=message.in_reply_to, sent_at=message.sent_at, received_at=message.received_at,
             delivery_status=message.delivery_status, delivery_error=message.delivery_error,
             hidden=message.hidden, deleted_at=message.deleted_at, edited_at=message.edited_at,
@@ -332,14 +341,15 @@ class TicketDetailOut(TicketItemOut):
 
     @classmethod
     def from_ticket_detail(cls, ticket: Ticket, messages: list[Message], notes: list[Note],
-                           links: list[LinkOut], events: list[TicketEvent]) -> Self:
+                           links: list[LinkOut], events: list[TicketEvent], reveal: bool = False) -> Self:
         item = TicketItemOut.from_ticket(ticket)
         return cls(
             **item.model_dump(exclude={"channel", "customer"}), channel=item.channel, customer=item.customer,
             conversation_id=ticket.conversation_id, first_inbound_at=ticket.first_inbound_at,
             last_inbound_at=ticket.last_inbound_at, last_response_at=ticket.last_response_at,
             solved_at=ticket.solved_at, closed_at=ticket.closed_at,
-            messages=[MessageOut.from_message(m) for m in messages], notes=[NoteOut.from_note(n) for n in notes],
+            messages=[MessageOut.from_message(m, reveal) for m in messages],
+            notes=[NoteOut.from_note(n) for n in notes],
             links=links, timeline=[TicketEventOut.from_event(e) for e in events],
         )
 
@@ -445,31 +455,38 @@ class ConversationDetailOut(ConversationItemOut):
 class IdentityOut(Out):
     id: int
     platform: str
-    external_id: str
-    handle: str
+    external_id: str = Field(description="The platform's id for the person; masked where it is an e-mail address or "
+                                         "a phone number (e-mail, WhatsApp), unless revealed.")
+    handle: str = Field(description="Masked like external_id where it is contact data.")
     display_name: str
 
     @classmethod
-    def from_identity(cls, identity: Identity) -> Self:
-        return cls(id=identity.pk, platform=identity.platform, external_id=identity.external_id,
-                   handle=identity.handle, display_name=identity.display_name)
+    def from_identity(cls, identity: Identity, reveal: bool = False) -> Self:
+        if reveal:
+            return cls(id=identity.pk, platform=identity.platform, external_id=identity.external_id,
+                       handle=identity.handle, display_name=identity.display_name)
+        return cls(id=identity.pk, platform=identity.platform,
+                   external_id=mask.mask_identity_value(identity.platform, identity.external_id),
+                   handle=mask.mask_identity_value(identity.platform, identity.handle),
+                   display_name=mask.mask_contact(identity.display_name, need_plus=False))
 
 
 class CustomerItemOut(Out):
     id: int
     name: str
-    customer_number: str
+    customer_number: str = Field(description="Masked to its last two characters unless revealed.")
     merged_into: int | None = Field(description="Set when this customer was merged into another.")
     identities: list[IdentityOut]
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def from_customer(cls, customer: Customer) -> Self:
-        """Needs identities prefetched."""
-        return cls(id=customer.pk, name=customer.name, customer_number=customer.customer_number,
+    def from_customer(cls, customer: Customer, reveal: bool = False) -> Self:
+        """Needs identities prefetched. Masked unless ``reveal``."""
+        number = customer.customer_number if reveal else mask.mask_code(customer.customer_number)
+        return cls(id=customer.pk, name=customer.name, customer_number=number,
                    merged_into=customer.merged_into_id,
-                   identities=[IdentityOut.from_identity(i) for i in customer.identities.all()],
+                   identities=[IdentityOut.from_identity(i, reveal) for i in customer.identities.all()],
                    created_at=customer.created_at, updated_at=customer.updated_at)
 
 
@@ -496,7 +513,7 @@ class HistoryOut(Out):
 
 
 class CustomerDetailOut(CustomerItemOut):
-    notes: str
+    notes: str = Field(description="With e-mail addresses, phone numbers and ID numbers masked unless revealed.")
     conversations_count: int
     history: list[HistoryOut]
 
@@ -549,11 +566,13 @@ class EventOut(Out):
 
 
 class EventDetailOut(EventOut):
-    payload: Any
+    payload: Any = Field(description="The delivery as received, with personal data in its strings masked unless "
+                                     "revealed.")
 
     @classmethod
-    def from_event_detail(cls, event: InboundEvent) -> Self:
-        return cls(**EventOut.from_event(event).model_dump(), payload=event.payload)
+    def from_event_detail(cls, event: InboundEvent, reveal: bool = False) -> Self:
+        return cls(**EventOut.from_event(event).model_dump(),
+                   payload=event.payload if reveal else mask.mask_json(event.payload))
 
 
 class EventPage(Out):

@@ -13,15 +13,18 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Coalesce, NullIf, Substr
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from webcare.access.models import RevealField
+from webcare.access.reveal import Target
 from webcare.api.auth import organisation
 from webcare.api.errors import NotFound, get_or_404
 from webcare.api.pagination import Cursor, Key, Limit, Ordering, paginate
+from webcare.api.reveal import RevealParams, revealing
 from webcare.api.schemas import (
     PREVIEW_CHARS,
     ErrorOut,
@@ -46,7 +49,7 @@ from webcare.tickets.models import Status as TicketStatus
 
 router = Router(tags=["tickets"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 ORDERINGS = {
     "-updated": Ordering("updated", (Key("updated_at", descending=True, kind="datetime"), Key("id", descending=True))),
@@ -94,9 +97,8 @@ class TicketFilters(BaseModel):
 def list_queryset(org: Organisation) -> QuerySet[Ticket]:
     """Tickets of ``org`` with everything a list item shows, for one query per page plus one for labels."""
     latest_text = (
-        Message.objects.filter(ticket=OuterRef("pk")).order_by("-sent_at", "-id")
-        .annotate(safe=Coalesce(NullIf("redacted_text", Value("")), "text", output_field=TextField()))
-        .values("safe")[:1]
+        # The masked text, always filled: the original is encrypted at rest and a list never decrypts.
+        Message.objects.filter(ticket=OuterRef("pk")).order_by("-sent_at", "-id").values("redacted_text")[:1]
     )
     return (
         Ticket.objects.filter(organisation=org)
@@ -142,8 +144,9 @@ def _get_ticket(org: Organisation, ticket_id: int) -> Ticket:
     return get_or_404(Ticket.objects.all(), organisation=org, pk=ticket_id)
 
 
-def ticket_detail(org: Organisation, ticket_id: int) -> TicketDetailOut:
-    """One ticket with its thread, notes, links and timeline: a fixed number of queries, whatever its size."""
+def ticket_detail(org: Organisation, ticket_id: int, reveal: bool = False) -> TicketDetailOut:
+    """One ticket with its thread, notes, links and timeline: a fixed number of queries, whatever its size. The
+    messages are masked unless ``reveal`` (the caller recorded the reveal)."""
     ticket = get_or_404(
         Ticket.objects.select_related("conversation__channel", "customer", "assignee", "team", "sla_policy")
         .prefetch_related(Prefetch("labels", queryset=Label.objects.only("id", "name"))),
@@ -163,12 +166,17 @@ def ticket_detail(org: Organisation, ticket_id: int) -> TicketDetailOut:
         .only(*related, "from_ticket__subject", "from_ticket__status").order_by("created_at", "id")
     ]
     events = list(TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id"))
-    return TicketDetailOut.from_ticket_detail(ticket, messages, notes, links, events)
+    return TicketDetailOut.from_ticket_detail(ticket, messages, notes, links, events, reveal)
 
 
 @router.get("/{ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="One ticket with thread and timeline")
-def get_ticket(request: HttpRequest, ticket_id: int) -> TicketDetailOut:
-    return ticket_detail(organisation(request), ticket_id)
+def get_ticket(request: HttpRequest, ticket_id: int, reveal: Query[RevealParams]) -> TicketDetailOut:
+    """Messages come masked; ``?reveal=<purpose>`` (tokens allowed to reveal) gives the originals, recorded."""
+    org = organisation(request)
+    ticket = _get_ticket(org, ticket_id)
+    shown = revealing(request, reveal, Target(RevealField.API_TICKET, ticket_id=ticket.pk,
+                                              customer_id=ticket.customer_id))
+    return ticket_detail(org, ticket_id, shown)
 
 
 def _agent_user(org: Organisation, username: str) -> Any:

@@ -40,9 +40,12 @@ def hashed_fields(entry: AuditEntry) -> dict[str, Any]:
 
 
 def client_ip(request: HttpRequest | None) -> str:
+    """The client's address, behind a trusted proxy the forwarded one (webcare.security.client)."""
     if request is None:
         return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+    from webcare.security.client import client_ip as forwarded_ip
+
+    return forwarded_ip(request)
 
 
 def cli_actor() -> str:

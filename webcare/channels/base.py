@@ -70,7 +70,7 @@ class HealthStatus(StrEnum):
 
     UNKNOWN = "unknown"
     OK = "ok"
-    TOKEN_EXPIRED = "token_expired"  # noqa: S105 - a status name. The platform refused the credentials (401/403, invalid token)
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 - a status name. The platform refused the credentials (401/403, invalid token)  # nosec B105
     RATE_LIMITED = "rate_limited"  #: the platform said "slow down" (429); sending resumes by itself
     FAILING = "failing"  #: the platform errs or cannot be reached
 

@@ -102,13 +102,14 @@ class ReceiverHandler:
         try:
             created = await sync_to_async(deliver)(raw, list(envelope.rcpt_tos), envelope.mail_from or "", peer)
         except Malformed as exc:
-            logger.warning("SMTP receiver refused mail from %s: %s (not stored)", envelope.mail_from, exc)
+            # The sender's address is a customer's: the log names the sending server instead.
+            logger.warning("SMTP receiver refused mail from server %s: %s (not stored)", peer, exc)
             return f"550 5.6.0 message refused: {str(exc)[:200]}"
         except Exception:
-            logger.exception("SMTP receiver could not store mail from %s; the sender will retry", envelope.mail_from)
+            logger.exception("SMTP receiver could not store mail from server %s; the sender will retry", peer)
             return "451 4.3.0 could not store the message now; try again later"
-        logger.info("SMTP receiver stored mail from %s for %s (%d new)", envelope.mail_from,
-                    ", ".join(envelope.rcpt_tos), created)
+        logger.info("SMTP receiver stored mail from server %s for %s (%d new)", peer, ", ".join(envelope.rcpt_tos),
+                    created)
         return "250 2.0.0 OK: stored"
 
 

@@ -61,7 +61,7 @@ PER_PAGE = 100
 MAX_PAGES = 20
 KNOWN_LIMIT = 300
 DEFAULT_BACKFILL_DAYS = 14
-TOKEN_PATH = "/v1/oauth/oauth-business-users-for-applications/accesstoken"  # noqa: S105 - a URL path
+TOKEN_PATH = "/v1/oauth/oauth-business-users-for-applications/accesstoken"  # noqa: S105 - a URL path  # nosec B105
 #: (channel pk, api key) → (access token, monotonic expiry). In memory only: a token is never written to the database.
 _TOKENS: dict[tuple[int, str], tuple[str, float]] = {}
 

@@ -1,5 +1,7 @@
 """``/hooks/<key>/``: where platforms deliver. One view for every connector, so the rules hold for all of them:
 
+- past the rate limits (per client address, per channel; webcare/security/ratelimit.py) the answer is **429** with
+  ``Retry-After``, before anything is read: the platform delivers again later;
 - a GET is the platform's URL verification (Meta's ``hub.challenge``, X's CRC), answered by the connector;
 - a POST is verified first (signature over the exact bytes): a wrong or missing signature gets **401** and is logged
   without its payload — nothing of it is stored;
@@ -22,6 +24,7 @@ from webcare.channels.inbound import store_items
 from webcare.channels.registry import connector_for
 from webcare.core.models import Channel
 from webcare.ingest.models import EventSource
+from webcare.security import ratelimit
 
 logger = logging.getLogger("webcare.channels")
 
@@ -41,10 +44,17 @@ def _channel(key: str) -> Channel | None:
 
 @csrf_exempt
 def webhook(request: HttpRequest, key: str) -> HttpResponse:
+    # Rate limits first (429 + Retry-After: the platform retries, nothing is lost); per address before any query.
+    limited = ratelimit.refuse_address("hooks.address", request)
+    if limited is not None:
+        return limited
     channel = _channel(key)
     connector = connector_for(channel) if channel is not None else None
     if channel is None or connector is None or not connector.webhook:
         return JsonResponse({"error": "no active channel takes deliveries at this address"}, status=404)
+    limited = ratelimit.refuse("hooks.channel", str(channel.pk))
+    if limited is not None:
+        return limited
     try:
         delivery = Delivery.from_request(request)
     except RequestDataTooBig:

@@ -553,7 +553,8 @@ class XConnector(Connector):
         external = str(_obj(body.get("data")).get(key) or "")
         if not external:
             # Posted, but X did not say under which id: not an error (a retry would post twice).
-            logger.warning("X accepted the %s but returned no %s: %s", what, key, str(body)[:300])
+            # Only the answer's shape: its body repeats the post, which may quote the customer.
+            logger.warning("X accepted the %s but returned no %s (answer keys: %s)", what, key, ", ".join(sorted(body)))
         return SendResult(external_id=external, sent_at=timezone.now())
 
     # -- attachments ----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from webcare.audit import events as audit_events
 from webcare.core.models import Agent, ApiToken, Channel, Organisation, Team
 
 
@@ -59,6 +60,9 @@ class ChannelAdmin(admin.ModelAdmin):
         if new is not None:
             obj.set_credentials(new)
         super().save_model(request, obj, form, change)
+        if new is not None:
+            audit_events.channel_credentials(obj, request.user, "changed" if change else "connected", new,
+                                             request=request)
 
 
 @admin.register(Agent)
@@ -66,11 +70,26 @@ class AgentAdmin(admin.ModelAdmin):
     list_display = ("user", "organisation", "role")
     list_filter = ("role", "organisation")
 
+    def save_model(self, request: HttpRequest, obj: Agent, form: Any, change: bool) -> None:
+        old_role = Agent.objects.filter(pk=obj.pk).values_list("role", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit_events.agent_created(obj, request.user, request=request)
+        elif old_role is not None:
+            audit_events.agent_changed(obj, request.user, old_role=old_role, was_active=True, is_active=True,
+                                       request=request)
+
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "organisation", "signature")
     filter_horizontal = ("members",)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        before = list(form.instance.members.values_list("pk", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        audit_events.team_members_changed(form.instance, request.user, before, form.instance.members.all(),
+                                          created=not change, request=request)
 
 
 @admin.register(ApiToken)
@@ -81,8 +100,22 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
+            was_revoked = ApiToken.objects.filter(pk=obj.pk, revoked_at__isnull=False).exists()
             super().save_model(request, obj, form, change)
+            if was_revoked != (obj.revoked_at is not None):
+                audit_events.token_revoked(obj, request.user, how="restored" if was_revoked else "revoked",
+                                           request=request)
             return
         token, plain = ApiToken.issue(obj.organisation, obj.name, created_by=request.user)
         obj.pk, obj.prefix, obj.token_hash = token.pk, token.prefix, token.token_hash
+        audit_events.token_created(token, request.user, request=request)
         messages.warning(request, f"The new token, shown only now: {plain}")
+
+    def delete_model(self, request: HttpRequest, obj: ApiToken) -> None:
+        audit_events.token_revoked(obj, request.user, how="deleted", request=request)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for token in queryset:
+            audit_events.token_revoked(token, request.user, how="deleted", request=request)
+        super().delete_queryset(request, queryset)

@@ -204,7 +204,7 @@ class Team(models.Model):
         return self.name
 
 
-TOKEN_PREFIX = "wc_"  # noqa: S105 - a visible prefix so leaked tokens are recognisable, not a secret
+TOKEN_PREFIX = "wc_"  # noqa: S105 - a visible prefix so leaked tokens are recognisable, not a secret  # nosec B105
 
 
 def hash_token(secret: str) -> str:
@@ -224,12 +224,16 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: May ask for personal data unmasked (``?reveal=<purpose>``; each such request is recorded as a reveal). Off by
+    #: default: an integration gets masked data unless an admin decided it needs originals (webcare/access).
+    can_reveal = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, organisation: Organisation, name: str, created_by: Any = None) -> tuple[ApiToken, str]:
+    def issue(cls, organisation: Organisation, name: str, created_by: Any = None,
+              can_reveal: bool = False) -> tuple[ApiToken, str]:
         """Make a token; returns the row and the plain token, which is never retrievable again."""
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
@@ -238,5 +242,6 @@ class ApiToken(models.Model):
             prefix=plain[:11],
             token_hash=hash_token(plain),
             created_by=created_by,
+            can_reveal=can_reveal,
         )
         return token, plain

@@ -4,6 +4,10 @@ Why separate from the views: the conversation pane (``views._ticket_context``) a
 (``customer_views``) render the same card, so both build it here. Every query is bounded: the timeline reads one page
 (20 conversations, keyset on the ``conversation_customer_recent`` index) however many conversations a customer has,
 the merge search at most 10 customers.
+
+Need to know (webcare/access): the card's contact details — identities' addresses and numbers, the customer number,
+the notes — are masked unless the card is rendered for a reveal (``revealed=True``, after the agent gave a purpose);
+the timeline and the links list only tickets the agent may see.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from typing import Any, Final
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy
 
+from webcare.access import mask
+from webcare.access.scope import Scope, may_see, scope_for, ticket_condition
 from webcare.conversations.models import Conversation, Direction, Message
+from webcare.core.models import Agent
 from webcare.customers.edit import MAX_LENGTHS
 from webcare.customers.models import Customer, CustomerEdit, Identity
 from webcare.tickets.models import LinkKind, Ticket, TicketLink
@@ -66,13 +73,31 @@ class TimelinePage:
 
 
 @dataclass(frozen=True)
+class IdentityRow:
+    """An identity as the card shows it: its handle (else platform id), masked where it is contact data."""
+
+    identity: Identity
+    shown: str
+
+
+@dataclass(frozen=True)
 class CustomerCard:
     customer: Customer
-    identities: list[Identity]
+    identities: list[IdentityRow]
     timeline: TimelinePage
     last_edit: CustomerEdit | None
     #: Other live customers of the organisation with the same customer number: probably the same person.
     same_number: list[Customer]
+    #: Shown unmasked (the card of a reveal).
+    revealed: bool = False
+    number_shown: str = ""
+    notes_shown: str = ""
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether anything on the card is masked, so "Show contact details" has something to show."""
+        return bool(self.customer.customer_number or self.customer.notes) or any(
+            row.shown != (row.identity.handle or row.identity.external_id) for row in self.identities)
 
 
 @dataclass(frozen=True)
@@ -100,16 +125,23 @@ def parse_cursor(t: str, pk: str) -> tuple[datetime, int]:
 
 
 def timeline(customer: Customer, current_conversation_id: int,
-             after: tuple[datetime, int] | None = None) -> TimelinePage:
+             after: tuple[datetime, int] | None = None, scope: Scope | None = None) -> TimelinePage:
     """The customer's other conversations on every channel, most recent first, one page at a time.
 
     Merged customers' conversations are here too: ``do_merge`` moved them to this customer. A conversation's latest
     ticket comes from a subquery on the ticket's conversation index, so a page is two queries whatever the history.
+    With an agent's ``scope``, only conversations with a ticket the agent may see are listed (and that ticket opens):
+    another team's conversation is not even named.
     """
-    latest_ticket = Ticket.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    visible = Ticket.objects.filter(conversation=OuterRef("pk"))
+    if scope is not None:
+        visible = visible.filter(ticket_condition(scope))
+    latest_ticket = visible.order_by("-created_at", "-id").values("pk")[:1]
     queryset = (Conversation.objects.filter(customer=customer).exclude(pk=current_conversation_id)
                 .select_related("channel").annotate(latest_ticket=Subquery(latest_ticket))
                 .order_by("-last_message_at", "-id"))
+    if scope is not None and not scope.everything:
+        queryset = queryset.filter(latest_ticket__isnull=False)
     if after is not None:
         moment, pk = after
         # The plain ``<=`` bound lets the index range start at the cursor; the OR breaks ties on the id.
@@ -135,32 +167,42 @@ def same_number(customer: Customer) -> list[Customer]:
                 .exclude(pk=customer.pk).order_by("name", "pk")[:SEARCH_LIMIT])
 
 
-def card(ticket: Ticket) -> CustomerCard | None:
+def card(ticket: Ticket, agent: Agent | None = None, revealed: bool = False) -> CustomerCard | None:
+    """The card of the ticket's customer as ``agent`` may see it: masked, unless ``revealed`` (the caller recorded
+    the reveal)."""
     customer = ticket.customer
     if customer is None:
         return None
+    identities = list(customer.identities.order_by("platform", "pk"))
+    rows = [IdentityRow(i, (i.handle or i.external_id) if revealed
+                        else mask.mask_identity_value(i.platform, i.handle or i.external_id)) for i in identities]
     return CustomerCard(
         customer=customer,
-        identities=list(customer.identities.order_by("platform", "pk")),
-        timeline=timeline(customer, ticket.conversation_id),
+        identities=rows,
+        timeline=timeline(customer, ticket.conversation_id, scope=scope_for(agent) if agent is not None else None),
         last_edit=CustomerEdit.objects.filter(customer=customer).select_related("actor").order_by("-at", "-id").first(),
         same_number=same_number(customer),
+        revealed=revealed,
+        number_shown=customer.customer_number if revealed else mask.mask_code(customer.customer_number),
+        notes_shown=customer.notes if revealed else mask.mask_text(customer.notes),
     )
 
 
-def links(ticket: Ticket) -> list[LinkRow]:
-    """The ticket's links both ways, oldest first, each read from this ticket's side."""
+def links(ticket: Ticket, agent: Agent | None = None) -> list[LinkRow]:
+    """The ticket's links both ways, oldest first, each read from this ticket's side; with ``agent``, only links to
+    tickets the agent may see (another team's ticket is not named)."""
     out = TicketLink.objects.filter(from_ticket=ticket).select_related("to_ticket")
     into = TicketLink.objects.filter(to_ticket=ticket).select_related("from_ticket")
     rows = [(link.created_at, link.pk, LinkRow(str(OUTGOING[LinkKind(link.kind)]), link.to_ticket)) for link in out]
     rows += [(link.created_at, link.pk, LinkRow(str(INCOMING[LinkKind(link.kind)]), link.from_ticket))
              for link in into]
-    return [row for _, _, row in sorted(rows, key=lambda item: (item[0], item[1]))]
+    return [row for _, _, row in sorted(rows, key=lambda item: (item[0], item[1]))
+            if agent is None or may_see(agent, row.other)]
 
 
-def customer_card_context(ticket: Ticket) -> dict[str, Any]:
+def customer_card_context(ticket: Ticket, agent: Agent | None = None, revealed: bool = False) -> dict[str, Any]:
     """What ``_customer.html`` and ``_links.html`` need, for the conversation pane's context."""
-    return {"card": card(ticket), "ticket_links": links(ticket), "max_lengths": MAX_LENGTHS}
+    return {"card": card(ticket, agent, revealed), "ticket_links": links(ticket, agent), "max_lengths": MAX_LENGTHS}
 
 
 def merge_candidates(customer: Customer, query: str) -> list[Customer]:

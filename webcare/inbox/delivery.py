@@ -207,7 +207,7 @@ class _Tools:
                               url, url, self.csrf)
         body = self._confirm(message) if self.confirm_delete == message.pk else self._row(message.hidden, liked)
         # Every part is format_html's (escaped) output or a constant.
-        return mark_safe(f"{opening}{self._state(jobs)}{body}</form>")  # noqa: S308
+        return mark_safe(f"{opening}{self._state(jobs)}{body}</form>")  # noqa: S308  # nosec B308 B703
 
 
 def _message_states(request: HttpRequest, ticket: Ticket, messages: list[Message], options: ReplyOptions,

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from webcare.access.scope import Scope
 from webcare.core.models import Agent, Organisation, Role
 from webcare.inbox import queues, search
 from webcare.inbox.models import SavedSearch
@@ -28,19 +29,20 @@ def visible(org: Organisation, user: Any) -> QuerySet[SavedSearch]:
         organisation=org, shared=True)
 
 
-def tickets(org: Organisation, query: str, user: Any) -> QuerySet[Ticket]:
-    """The tickets a query finds, in the inbox's order (priority, then longest waiting); ``SearchError`` if the
-    query can't be understood."""
-    return queues.in_list_order(org, search.condition(search.parse(query), user))
+def tickets(org: Organisation, query: str, user: Any, scope: Scope | None = None) -> QuerySet[Ticket]:
+    """The tickets a query finds within ``scope`` (the searcher's; None: the whole organisation), in the inbox's
+    order (priority, then longest waiting); ``SearchError`` if the query can't be understood. A shared search finds,
+    for each agent, only what that agent may see."""
+    return queues.in_list_order(org, search.condition(search.parse(query), user), scope)
 
 
-def views(org: Organisation, user: Any) -> list[View]:
+def views(org: Organisation, user: Any, scope: Scope | None = None) -> list[View]:
     """Saved searches as views; the count is the open work among the matches (new, open, pending, on hold), like
     the fixed views, while the list itself shows every match."""
     result = []
     for saved in visible(org, user).order_by("name", "id")[:MAX_SAVED]:
         try:
-            count = tickets(org, saved.query, user).filter(status__in=OPEN_STATES).count()
+            count = tickets(org, saved.query, user, scope).filter(status__in=OPEN_STATES).count()
         except search.SearchError:
             count = 0
         result.append(View(f"saved:{saved.pk}", saved.name, count))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webcare.inbox import customer_views, language, live_views, views
+from webcare.inbox import customer_views, language, live_views, protect_views, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/reply/", views.reply, name="reply"),
     path("tickets/<int:ticket_id>/note/", views.note, name="note"),
     path("tickets/<int:ticket_id>/move-to-private/", views.move_to_private, name="move_to_private"),
+    path("tickets/<int:ticket_id>/protect/", protect_views.protect, name="protect"),
     path("tickets/<int:ticket_id>/messages/<int:message_id>/retry/", views.retry_message, name="retry_message"),
     path("tickets/<int:ticket_id>/messages/<int:message_id>/moderate/", views.moderate_message,
          name="moderate_message"),
@@ -30,6 +31,7 @@ urlpatterns = [
          name="message_personal_data"),
     path("tickets/<int:ticket_id>/customer/", customer_views.card, name="customer"),
     path("tickets/<int:ticket_id>/customer/edit/", customer_views.edit, name="customer_edit"),
+    path("tickets/<int:ticket_id>/customer/reveal/", customer_views.reveal, name="customer_reveal"),
     path("tickets/<int:ticket_id>/customer/timeline/", customer_views.timeline_more, name="customer_timeline"),
     path("tickets/<int:ticket_id>/customer/merge/", customer_views.merge, name="customer_merge"),
     path("tickets/<int:ticket_id>/customer/merge/search/", customer_views.merge_search, name="customer_merge_search"),

@@ -16,11 +16,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from webcare.access.mask import mask_contact, mask_identity_value
+from webcare.access.models import RevealField
+from webcare.access.purposes import PurposeError, purposes_for
+from webcare.access.reveal import Target, do_reveal
+from webcare.access.scope import scope_for, visible_ticket_or_404, visible_tickets
 from webcare.channels.base import Action
 from webcare.channels.outbound import OutboundError, do_moderate, do_retry
 from webcare.conversations.models import Direction, Message
@@ -105,8 +111,10 @@ def with_handles(rows: list[Ticket]) -> list[Ticket]:
                                           .values_list("customer_id", "platform", "handle")):
         by_customer[(customer_id, platform)] = handle  # the oldest identity on the platform wins
     for ticket in rows:
-        ticket.handle = by_conversation.get(ticket.conversation_id) or by_customer.get(  # type: ignore[attr-defined]
-            (ticket.customer_id or 0, ticket.conversation.channel.kind), "")
+        platform = ticket.conversation.channel.kind
+        handle = by_conversation.get(ticket.conversation_id) or by_customer.get((ticket.customer_id or 0, platform), "")
+        # An e-mail address or a phone number as a handle is contact data: masked like everywhere else.
+        ticket.handle = mask_identity_value(platform, handle)  # type: ignore[attr-defined]
     return rows
 
 
@@ -128,8 +136,10 @@ def list_rows(rows: list[Ticket]) -> list[Ticket]:
 
 
 def nav_views(agent: Agent, user: Any) -> list[queues.View]:
-    """The left pane: the fixed views, the channels, then the agent's and the shared saved searches."""
-    return queues.views(agent.organisation, user) + saved_searches.views(agent.organisation, user)
+    """The left pane: the fixed views, the channels, then the agent's and the shared saved searches — each counting
+    only the tickets the agent may see."""
+    scope = scope_for(agent)
+    return queues.views(agent.organisation, user, scope) + saved_searches.views(agent.organisation, user, scope)
 
 
 def _page(rows: list[Ticket], wanted: int) -> dict[str, Any]:
@@ -153,7 +163,8 @@ def _search_rows(request: HttpRequest, agent: Agent, key: str) -> dict[str, Any]
     wanted = rows_wanted(request)
     if query:
         try:
-            rows = list_rows(list(saved_searches.tickets(agent.organisation, query, request.user)[:wanted]))
+            rows = list_rows(list(saved_searches.tickets(agent.organisation, query, request.user,
+                                                         scope_for(agent))[:wanted]))
         except search.SearchError as exc:
             search_error = str(exc)
     return {"query": query, "saved": saved, "search_error": search_error, **_page(rows, wanted)}
@@ -165,7 +176,7 @@ def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "")
         return {"view_key": key, "teams": teams, "error": error, **_search_rows(request, agent, key)}
     wanted = rows_wanted(request)
     try:
-        rows = list_rows(list(queues.tickets(agent.organisation, key, request.user)[:wanted]))
+        rows = list_rows(list(queues.tickets(agent.organisation, key, request.user, scope_for(agent))[:wanted]))
     except KeyError as exc:
         raise Http404("no such view") from exc
     return {"view_key": key, "teams": teams, "error": error, **_page(rows, wanted)}
@@ -176,15 +187,17 @@ def _list_context(request: HttpRequest, agent: Agent, key: str, error: str = "")
 #: The moderation buttons' values and the action each queues (webcare/channels/outbound.py ``do_moderate``).
 def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: str = "",
                     **extra: Any) -> dict[str, Any]:
-    ticket = get_object_or_404(
-        Ticket.objects.select_related("conversation__channel", "customer", "assignee", "team"),
-        pk=ticket_id, organisation=agent.organisation,
-    )
+    ticket = visible_ticket_or_404(
+        agent, ticket_id, Ticket.objects.select_related("conversation__channel", "customer", "assignee", "team"))
     messages = (Message.objects.filter(conversation=ticket.conversation).select_related("author_agent")
                 .order_by("sent_at", "id"))
     notes = ticket.notes.select_related("author").order_by("created_at")
     identities = ticket.customer.identities.all() if ticket.customer else []
     message_rows = list(messages)
+    for message in message_rows:
+        if message.direction == Direction.INBOUND:
+            # A platform that gives no name gives the address or number instead: contact data, masked.
+            message.author_name = mask_contact(message.author_name, need_plus=False)
     last_message_id = max((m.pk for m in message_rows), default=0)
     # One timeline: internal notes sit between the messages they were written beside, not in a block at the end.
     thread: list[Message | Note] = sorted(
@@ -197,8 +210,10 @@ def _ticket_context(request: HttpRequest, agent: Agent, ticket_id: int, error: s
         "teams": Team.objects.filter(organisation=agent.organisation).order_by("name"),
         "label_names": ", ".join(ticket.labels.order_by("name").values_list("name", flat=True)),
         "last_message_id": last_message_id, "read_only": agent.role == Role.ANALYST,
+        "may_reveal": scope_for(agent).may_reveal,
         "subject_profane_in": f"msg-text-{opening.pk}" if opening is not None and opening.profane else "",
-        **outbound_context(request, ticket, agent, message_rows, extra), **customer_card_context(ticket), **extra,
+        **outbound_context(request, ticket, agent, message_rows, extra), **customer_card_context(ticket, agent),
+        **extra,
     }
 
 
@@ -237,7 +252,7 @@ def _act(request: HtmxHttpRequest, ticket_id: int, action: Any,
     (422, which the page's htmx config swaps in like a success). ``refused`` gives the context that puts the error
     next to its field and keeps what the agent typed; without it the error is shown above the thread."""
     agent = current_agent(request)
-    ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+    ticket = visible_ticket_or_404(agent, ticket_id)
     error, extra = "", {}
     try:
         action(ticket)
@@ -246,8 +261,13 @@ def _act(request: HtmxHttpRequest, ticket_id: int, action: Any,
         extra = refused(exc) if refused is not None else {}
     if not request.htmx:
         return redirect(f"/inbox/?ticket={ticket_id}")
-    response = render(request, "inbox/_ticket.html", _ticket_context(request, agent, ticket_id, error, **extra),
-                      status=422 if error else 200)
+    try:
+        context = _ticket_context(request, agent, ticket_id, error, **extra)
+    except Http404:
+        # The change moved the ticket out of the agent's scope (to a team they are not in): say so, not 404.
+        response = render(request, "inbox/_gone.html", {"ticket_id": ticket_id})
+    else:
+        response = render(request, "inbox/_ticket.html", context, status=422 if error else 200)
     response["HX-Trigger"] = "ticket-changed"
     return response
 
@@ -321,8 +341,7 @@ def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     agent = current_agent(request)
     seen = request.POST.get("seen", "")
     draft = request.POST.get("text", "")
-    ticket = get_object_or_404(Ticket.objects.select_related("conversation__channel"), pk=ticket_id,
-                               organisation=agent.organisation)
+    ticket = visible_ticket_or_404(agent, ticket_id, Ticket.objects.select_related("conversation__channel"))
     if seen.isdigit() and not request.POST.get("confirm"):
         others = replies_since(ticket, int(seen), request.user)
         if others:
@@ -381,8 +400,8 @@ def move_to_private(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
 
 
 def _thread_message(agent: Agent, ticket_id: int, message_id: int, direction: str) -> Message:
-    """A message of this ticket's conversation in the agent's organisation; 404 for anything else."""
-    ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+    """A message of this ticket's conversation, the ticket in the agent's scope; 404 for anything else."""
+    ticket = visible_ticket_or_404(agent, ticket_id)
     return get_object_or_404(Message.objects.select_related("conversation", "channel"), pk=message_id,
                              conversation_id=ticket.conversation_id, organisation=agent.organisation,
                              direction=direction)
@@ -469,7 +488,8 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
     agent = current_agent(request)
     key = request.POST.get("view", DEFAULT_VIEW)
     ids = [int(value) for value in request.POST.getlist("tickets") if value.isdigit()]
-    tickets = list(Ticket.objects.filter(organisation=agent.organisation, pk__in=ids).order_by("pk"))
+    # Only tickets the agent may see: another team's ticket ticked through a forged form is simply not there.
+    tickets = list(visible_tickets(agent).filter(pk__in=ids).order_by("pk"))
     error = ""
     if not tickets:
         error = str(_("Select at least one ticket."))
@@ -524,24 +544,47 @@ def delete_search(request: HtmxHttpRequest, saved_id: int) -> HttpResponse:
     return _list_response(request, agent, DEFAULT_VIEW)
 
 
+def reveal_form_context(agent: Agent, error: PurposeError | None = None, purpose: str = "",
+                        reason: str = "") -> dict[str, Any]:
+    """What the purpose form (``access/_purpose_form.html``) needs: the organisation's purposes, and after a refusal
+    the error next to its field and what was chosen and typed."""
+    return {"purposes": purposes_for(agent.organisation_id), "reveal_error": error.message if error else "",
+            "reveal_error_at": error.field if error else "", "reveal_purpose": purpose, "reveal_reason": reason}
+
+
 @login_required
 @never_cache
+@require_http_methods(["GET", "POST"])
 def message_personal_data(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
-    """The original text of a customer's message, for the agent who clicks "Show personal data"; ``?hide=1`` gives
-    the masked text back.
+    """Reveal the original text of a customer's message, with a purpose. GET: the form that asks why (a list of the
+    organisation's purposes; "other" needs a written reason); ``?hide=1`` gives the masked text back. POST with
+    ``purpose`` (and ``reason``): the reveal is recorded (a ``Reveal`` row and an audit entry, one transaction) and
+    the original is sent — for this response only: any later render of the conversation is masked again.
 
     This is the single place where the inbox sends a message's personal data to a browser: the list, the thread,
-    search and the customer card only ever get the redacted text. So this view is where the privacy issue adds the
-    purpose the agent must give and the audit record of who saw what, when. Agents, supervisors and admins may reveal;
-    analysts work with figures and get 403 (they never see the button); another organisation's ticket, or a message
-    not on this ticket, is 404. Not cached anywhere (``never_cache``): the answer holds personal data.
+    search and the customer card only ever get the redacted text. Agents, supervisors and admins may reveal within
+    their scope; analysts get 403 (they never see the button); a ticket outside the agent's scope, another
+    organisation's, or a message not on this ticket is 404. Not cached anywhere (``never_cache``).
     """
     agent = current_agent(request)
-    ticket = get_object_or_404(Ticket, pk=ticket_id, organisation=agent.organisation)
+    ticket = visible_ticket_or_404(agent, ticket_id)
     message = get_object_or_404(Message, pk=message_id, conversation_id=ticket.conversation_id,
                                 organisation=agent.organisation, direction="inbound")
-    if agent.role == Role.ANALYST:
+    if not scope_for(agent).may_reveal:
         raise PermissionDenied("Analysts see messages with personal data masked.")
-    original = request.GET.get("hide") != "1"
-    return render(request, "inbox/_message_body.html",
-                  {"m": message, "ticket": ticket, "original": original, "read_only": False})
+    context: dict[str, Any] = {"m": message, "ticket": ticket, "original": False, "read_only": False,
+                               "may_reveal": True}
+    url = reverse("inbox:message_personal_data", args=[ticket.pk, message.pk])
+    context |= {"reveal_url": url, "cancel_url": f"{url}?hide=1", "reveal_id": f"reveal-m{message.pk}"}
+    if request.method == "GET":
+        if request.GET.get("hide") != "1":
+            context |= {"asking": True, **reveal_form_context(agent)}
+        return render(request, "inbox/_message_body.html", context)
+    purpose, reason = request.POST.get("purpose", ""), request.POST.get("reason", "")
+    try:
+        do_reveal(agent, Target(RevealField.MESSAGE, ticket_id=ticket.pk, message_id=message.pk,
+                                customer_id=ticket.customer_id), purpose, reason, request)
+    except PurposeError as exc:
+        context |= {"asking": True, **reveal_form_context(agent, exc, purpose, reason)}
+        return render(request, "inbox/_message_body.html", context, status=422)
+    return render(request, "inbox/_message_body.html", context | {"original": True})

@@ -27,6 +27,21 @@ def author_key(channel: Channel, author_id: str) -> int:
     return _key(f"a:{channel.organisation_id}:{channel.kind}:{author_id}") if author_id else 0
 
 
+def without_nul(value: Any) -> Any:
+    """``value`` with every NUL character in its strings (keys too) replaced by U+FFFD.
+
+    Why: PostgreSQL's JSON and text columns refuse ``\\u0000``, so a platform that sends one would get a 500 and retry
+    the delivery for ever; SQLite would take it, so both databases store the same replacement instead.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
 def receive(
     channel: Channel,
     payload: dict[str, Any],
@@ -43,6 +58,8 @@ def receive(
     of one event store one row. ``conversation_id`` (read from a normalised payload when not given) keys the event to
     its conversation for the worker. ``raw`` is the platform's own item, kept beside a connector's normalised payload.
     """
+    payload, raw = without_nul(payload), without_nul(raw)
+    external_id = without_nul(external_id)
     thread = conversation_id or str(payload.get("conversation_id") or external_id or "")
     author = payload.get("author")
     author_id = str(author.get("id") or "") if isinstance(author, dict) else ""

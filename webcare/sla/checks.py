@@ -230,7 +230,7 @@ def _insert_alerts(alerts: Sequence[Alert], now: datetime) -> set[tuple[int, int
                            due_field.get_db_prep_save(alert.due_at, connection),
                            created_field.get_db_prep_save(now, connection)]
             values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values} "  # noqa: S608
+            cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values} "  # noqa: S608  # nosec B608
                            f"ON CONFLICT DO NOTHING RETURNING {quote('ticket_id')}, {quote('level')}", params)
             won.update((int(ticket_id), int(level)) for ticket_id, level in cursor.fetchall())
     return won
@@ -251,7 +251,7 @@ def _write_levels(tickets: Sequence[Ticket]) -> None:
     table = quote(Ticket._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH v (id, level, check_at) AS (VALUES {rows}) "  # noqa: S608 - names quoted, values bound
+            f"WITH v (id, level, check_at) AS (VALUES {rows}) "  # noqa: S608 - names quoted, values bound  # nosec B608
             f"UPDATE {table} SET {quote('sla_level')} = v.level, {quote('sla_check_at')} = v.check_at "
             f"FROM v WHERE {table}.{quote('id')} = v.id", params)
 

@@ -89,11 +89,11 @@ def by_groupings(rows: QuerySet[Any], groupings: Mapping[str, Expression | F], v
         f"{f.denominator} + 1)" for f in fractions)
     # Only fixed quoted names, integers and Django's own parameterised SQL go into the text.
     ranked = " UNION ALL ".join(
-        f"SELECT {i} AS dim, {q(column)} AS g, {q('wc_value')} AS v, "  # noqa: S608
+        f"SELECT {i} AS dim, {q(column)} AS g, {q('wc_value')} AS v, "  # noqa: S608  # nosec B608
         f"ROW_NUMBER() OVER (PARTITION BY {q(column)} ORDER BY {q('wc_value')}) AS rn, "
         f"COUNT(*) OVER (PARTITION BY {q(column)}) AS n FROM wc_durations"
         for i, column in enumerate(columns.values()))
-    outer = (f"WITH wc_durations AS ({sql}) "  # noqa: S608
+    outer = (f"WITH wc_durations AS ({sql}) "  # noqa: S608  # nosec B608
              f"SELECT dim, g, rn, n, v FROM ({ranked}) AS wc_ranked WHERE {wanted}")
     picked: dict[tuple[int, Hashable], dict[int, float]] = defaultdict(dict)
     counts: dict[tuple[int, Hashable], int] = {}

@@ -40,6 +40,7 @@ from webcare.tickets.models import (
     TicketEvent,
     TicketLink,
 )
+from webcare.triage.steps import masked_text
 
 #: Roles that can own tickets. Analysts only see aggregates, so a ticket assigned to one would never be worked.
 ASSIGNABLE_ROLES: Final = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
@@ -294,7 +295,7 @@ def do_reply(
         message = Message.objects.create(
             organisation_id=locked.organisation_id, channel=channel, conversation=conversation, ticket=locked,
             external_id=None, direction=Direction.OUTBOUND, is_public=is_public, author_agent=actor,
-            author_name=author_name, text=text, sent_at=now, received_at=now,
+            author_name=author_name, text=text, redacted_text=masked_text(text), sent_at=now, received_at=now,
             delivery_status=DeliveryStatus.SENT if channel.kind == ChannelKind.API else DeliveryStatus.QUEUED,
         )
         private_reply = conversation.kind == ConversationKind.PUBLIC and not is_public
@@ -399,8 +400,8 @@ def do_auto_reply(ticket: Ticket, text: str, kind: str) -> Message | None:
         message = Message.objects.create(
             organisation_id=ticket.organisation_id, channel=channel, conversation=conversation, ticket=ticket,
             external_id=None, direction=Direction.OUTBOUND, is_public=conversation.kind == ConversationKind.PUBLIC,
-            author_agent=None, author_name=channel.name[:255], text=text[:MAX_TEXT], sent_at=now, received_at=now,
-            automatic=kind,
+            author_agent=None, author_name=channel.name[:255], text=text[:MAX_TEXT],
+            redacted_text=masked_text(text[:MAX_TEXT]), sent_at=now, received_at=now, automatic=kind,
             delivery_status=DeliveryStatus.SENT if channel.kind == ChannelKind.API else DeliveryStatus.QUEUED,
         )
         try:

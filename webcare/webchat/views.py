@@ -8,8 +8,10 @@
 - ``suggest`` (GET ``?q=&lang=``): FAQ articles matching what the visitor is typing, no token needed.
 
 Every endpoint: CORS for the channel's allowed origins only (403 otherwise, see ``cors.py``), 400 naming the field,
-401 for a bad token, 429 with Retry-After past the send limit. Live updates are polling (every two seconds while the
-chat is open): a poll is one indexed query, and it needs no long-held server thread (granian's pool) per visitor.
+401 for a bad token, 429 with Retry-After past the send limit or the rate limits per client address and per
+channel (webcare/security/ratelimit.py; new chats per address are limited harder). Live updates are polling
+(every two seconds while the chat is open): a poll is one indexed query, and it needs no long-held server thread
+(granian's pool) per visitor.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from webcare.channels.webchat import WebChatConnector
 from webcare.core.models import Channel, ChannelKind
 from webcare.ingest.models import EventSource
 from webcare.knowledge.index import suggest as suggest_articles
+from webcare.security import ratelimit
 from webcare.webchat import cors
 from webcare.webchat.models import ChatSession
 from webcare.webchat.reading import messages_after
@@ -70,6 +73,11 @@ def chat_endpoint(*methods: str) -> Callable[[View], View]:
         @csrf_exempt  # no cookies are used, so there is nothing for a forged request to ride on
         @wraps(view)
         def wrapper(request: HttpRequest, key: str) -> HttpResponse:
+            limited = ratelimit.refuse_address("chat.address", request)
+            if limited is not None:  # before any query; readable by any page (it says nothing but "wait")
+                limited["Access-Control-Allow-Origin"] = "*"
+                limited["Access-Control-Expose-Headers"] = "Retry-After"
+                return limited
             channel = (Channel.objects.filter(webhook_key=key, kind=ChannelKind.WEBCHAT, is_active=True)
                        .select_related("organisation").first())
             if channel is None:
@@ -79,6 +87,9 @@ def chat_endpoint(*methods: str) -> Callable[[View], View]:
             except cors.OriginRefused as exc:
                 logger.info("web chat %s refused: %s", channel.slug, exc)
                 return cors.refused(exc)
+            limited = ratelimit.refuse("chat.channel", str(channel.pk))
+            if limited is not None:
+                return cors.allow(limited, origin)
             if request.method == "OPTIONS":
                 return cors.preflight(origin)
             response: HttpResponse
@@ -175,6 +186,9 @@ def start_session(request: HttpRequest, channel: Channel, origin: str) -> HttpRe
             return _error(400, f"{email!r} is not an e-mail address", "email")
     if language and language not in LANGUAGES:
         return _error(400, f"unknown language {language!r}; use one of {', '.join(LANGUAGES)}", "language")
+    limited = ratelimit.refuse_address("chat.session.address", request)
+    if limited is not None:  # each chat is rows in the database: new ones are limited harder than messages
+        return limited
     session, token = ChatSession.start(channel, name=name, email=email, language=language, origin=origin)
     logger.info("web chat %s: session %s started on %s", channel.slug, session.pk, origin)
     return JsonResponse({"token": token, "name": name, "email": email}, status=201)

@@ -26,4 +26,5 @@ class Command(BaseCommand):
         ensure_migrated(self.stdout)
         org = organisation_by_slug(options["org"]) if options["org"] else ensure_default_organisation()
         password = create_or_reset_admin(options["username"], options["email"], org)
-        self.stdout.write(f"username: {options['username']}\npassword: {password}\n(organisation: {org.slug})")
+        self.stdout.write(f"username: {options['username']}\npassword: {password}\n(organisation: {org.slug})\n"
+                          "At the first sign-in, set up two-step sign-in with an authenticator app (admins must).")

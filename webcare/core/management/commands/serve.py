@@ -52,7 +52,7 @@ class Command(BaseCommand):
             # needs a port of its own and runs with `webcare mail`.
             start_daemon("webcare-mail", run_mailboxes, stop)
         host, port = options["host"], options["port"]
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  # nosec B104
         self.stdout.write(self.style.SUCCESS(f"webcare is running at http://{shown}:{port}/"))
         self.stdout.write(f"  admin: http://{shown}:{port}/admin/   API docs: http://{shown}:{port}/api/v1/docs")
         self.stdout.write(f"  data: {database_label()}; worker: {'off' if options['no_worker'] else 'embedded'}")

@@ -200,8 +200,20 @@ var host = el("div", { id: "webcare-chat" });
 var root = host.attachShadow({ mode: "open" });
 var ui = {};
 
+// The stylesheet is adopted, not a <style> element: a constructed stylesheet is not inline style, so the widget
+// keeps its look on pages whose content security policy forbids inline styles (the desk's own preview page, and
+// brands with a strict policy). Browsers without constructable stylesheets get the <style> element.
+function adoptStyles(shadow) {
+  try {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    shadow.adoptedStyleSheets = [sheet];
+  } catch (e) {
+    shadow.appendChild(el("style", { text: CSS }));
+  }
+}
+
 function build(config) {
-  var style = el("style", { text: CSS });
   ui.launcher = el("button", {
     type: "button", className: "wc-launcher", "aria-expanded": "false", "aria-controls": "wc-panel",
     "aria-label": T.launcher
@@ -254,7 +266,7 @@ function build(config) {
 
   var frame = el("div", { className: "wc", lang: LANG }, [ui.panel, ui.launcher]);
   frame.style.setProperty("--wc-accent", config.accent_color);
-  root.appendChild(style);
+  adoptStyles(root);
   root.appendChild(frame);
 
   ui.launcher.addEventListener("click", function () { setOpen(!state.open); });
