@@ -71,6 +71,7 @@ from webcare.retention.redact import (
     delete_attachment_files,
     referenced_elsewhere,
     stored_digests,
+    unlink_on_commit,
 )
 from webcare.tickets.models import Note, Ticket
 from webcare.triage.pii import find_pii, redact
@@ -414,15 +415,7 @@ def destroy_keys(organisation_id: int, customer_ids: list[int]) -> list[str]:
 def _delete_files_on_commit(organisation_id: int, digests: set[str]) -> int:
     """The raw deliveries' stored files (an e-mail's ``.eml``) that nothing staying refers to; deleted when the
     transaction commits, like :func:`delete_attachment_files` does for message attachments."""
-    paths = [path_for(organisation_id, digest) for digest in sorted(digests)]
-    existing = [path for path in paths if path.is_file()]
-
-    def unlink() -> None:
-        for path in existing:
-            path.unlink(missing_ok=True)
-
-    transaction.on_commit(unlink)
-    return len(existing)
+    return unlink_on_commit(path_for(organisation_id, digest) for digest in sorted(digests))
 
 
 def _seal_like(event: InboundEvent, message: Message | None) -> None:

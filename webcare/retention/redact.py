@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import reduce
 from operator import or_
+from pathlib import Path
 from typing import Any, Final
 
 from django.db import transaction
@@ -148,6 +149,12 @@ def delete_attachment_files(message_ids: Iterable[int]) -> int:
     for org, digests in wanted.items():
         kept = referenced_elsewhere(org, digests, leaving)
         paths += [stored_files.path_for(org, digest) for digest in sorted(digests - kept)]
+    return unlink_on_commit(paths)
+
+
+def unlink_on_commit(paths: Iterable[Path]) -> int:
+    """Delete the files that exist among ``paths`` once the current transaction commits (none if it rolls back, so a
+    failed erasure or retention run leaves every file in place); returns how many will go."""
     existing = [path for path in paths if path.is_file()]
 
     def unlink() -> None:
