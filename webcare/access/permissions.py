@@ -8,15 +8,12 @@ which role — and a view that forgot one would show one brand's reveals to anot
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, Final
+from typing import Final
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from webcare.core.models import Agent, Role
-from webcare.inbox.views import current_agent
+from webcare.staff.access import role_page
 
 #: Roles that see every reveal of their organisation.
 REVIEWERS: Final = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -35,16 +32,4 @@ def reviews_all(agent: Agent) -> bool:
 def page(*, read: frozenset[str], write: frozenset[str]) -> Callable[[PageView], Callable[..., HttpResponse]]:
     """Sign-in required; call ``view(request, me, …)`` with the signed-in agent if their role may ``read`` (GET) or
     ``write`` (any other method), else 403."""
-    def decorate(view: PageView) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            me = current_agent(request)
-            allowed = read if request.method in ("GET", "HEAD") else write
-            if me.role not in allowed:
-                raise PermissionDenied("This page is for supervisors and admins.")
-            return view(request, me, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    return role_page(read=read, write=write, denied="This page is for supervisors and admins.")

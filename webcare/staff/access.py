@@ -29,21 +29,30 @@ def can_manage(agent: Agent) -> bool:
     return agent.role in WRITERS
 
 
-def staff_page(*, admins_only: bool) -> Callable[[StaffView], Callable[..., HttpResponse]]:
-    """Sign-in required; call ``view(request, me, …)`` with the signed-in agent, or answer 403.
-
-    ``admins_only=False`` lets supervisors in for reading; a POST always needs an admin.
-    """
+def role_page(*, read: frozenset[str], write: frozenset[str],
+              denied: str) -> Callable[[StaffView], Callable[..., HttpResponse]]:
+    """Sign-in required; call ``view(request, me, …)`` with the signed-in agent if their role may ``read`` (GET, HEAD)
+    or ``write`` (any other method), else 403 with ``denied``. The one role gate of the staff-like pages (staff,
+    retention, reveals), so each area only names its roles."""
     def decorate(view: StaffView) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             me = current_agent(request)
-            allowed = WRITERS if admins_only or request.method not in ("GET", "HEAD") else READERS
+            allowed = read if request.method in ("GET", "HEAD") else write
             if me.role not in allowed:
-                raise PermissionDenied("Only admins change these settings; supervisors may look.")
+                raise PermissionDenied(denied)
             return view(request, me, *args, **kwargs)
 
         return wrapper
 
     return decorate
+
+
+def staff_page(*, admins_only: bool) -> Callable[[StaffView], Callable[..., HttpResponse]]:
+    """Sign-in required; call ``view(request, me, …)`` with the signed-in agent, or answer 403.
+
+    ``admins_only=False`` lets supervisors in for reading; a POST always needs an admin.
+    """
+    return role_page(read=WRITERS if admins_only else READERS, write=WRITERS,
+                     denied="Only admins change these settings; supervisors may look.")
