@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "webcare.gdpr",
     "webcare.retention",
     "webcare.security",
+    "webcare.search",
+    "webcare.incidents",
+    "webcare.insights",
 ]
 
 MIDDLEWARE = [
@@ -271,11 +274,16 @@ WEBCARE_AUTOMATION_TASKS = [
     "webcare.supervision.surge.run",
     "webcare.notify.email.run",
     "webcare.retention.apply.run",
+    "webcare.incidents.watch.run",
 ]
 #: Called by every erasure (webcare/gdpr/erase.py) inside its transaction, after the rows are erased: dotted paths
 #: of ``hook(organisation_id, customer_ids, message_ids) -> dict[str, int]`` (counts for the report), e.g. the
 #: search index's. A hook that raises rolls the erasure back, so it can be run again.
-WEBCARE_ERASURE_HOOKS: list[str] = []
+WEBCARE_ERASURE_HOOKS: list[str] = ["webcare.search.hooks.erase"]
+#: Search over every channel (webcare/search, docs/search.md): "tantivy" (default; an index beside the database in
+#: WEBCARE_SEARCH_DIR, fed by the indexer) or "postgres" (PostgreSQL full-text, no extra component; PostgreSQL only).
+WEBCARE_SEARCH_BACKEND = env_str("WEBCARE_SEARCH_BACKEND", "tantivy")
+WEBCARE_SEARCH_DIR = env_str("WEBCARE_SEARCH_DIR") or str(DATA_DIR / "search")
 WEBCARE_AUTOMATION_SECONDS = env_int("WEBCARE_AUTOMATION_SECONDS", 15, minimum=1)
 #: An agent set "online" whose inbox has not been open for this many minutes is set "away" (no new tickets).
 WEBCARE_PRESENCE_STALE_MINUTES = env_int("WEBCARE_PRESENCE_STALE_MINUTES", 5, minimum=1)

@@ -1,0 +1,6 @@
+"""URLs of webcare.incidents."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "incidents"
+urlpatterns: list = []
