@@ -72,7 +72,8 @@ class Hit:
 
 @dataclass(frozen=True)
 class FacetCount:
-    value: str  # the filter value to send back (a kind, a language, a status, an id as text, "none", a day "2026-11-26")
+    #: The filter value to send back: a kind, a language, a status, an id as text, "none", a day "2026-11-26".
+    value: str
     count: int  # matching messages with this value
 
 
