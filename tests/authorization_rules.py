@@ -168,6 +168,32 @@ RULES: dict[str, Rule] = {
     "supervision:now": rule(get=DASHBOARD_LOOK),
     "supervision:overflow": rule(post=DASHBOARD_ACT),
     "supervision:overflow_end": rule(post=DASHBOARD_ACT),
+    "insights:topics": rule(get=DASHBOARD_LOOK),          # also ?format=csv
+    "insights:themes": rule(get=DASHBOARD_LOOK, post=DASHBOARD_ACT),
+    "insights:theme_delete": rule(post=DASHBOARD_ACT),
+    # -- incidents ----------------------------------------------------------------------------------------------------
+    "incidents:list": rule(get=SIGNED_IN),
+    "incidents:banner": rule(get=SIGNED_IN),
+    "incidents:detail": rule(get="L O O O O O 4 L L"),      # every role of the brand looks; tickets within scope
+    "incidents:reply_all": rule(post="L O O O O 3 4 L L"),  # agents (their scope), supervisors, admins
+    "incidents:post": rule(post="L 3 3 O O 3 4 L L"),       # supervisors and admins
+    "incidents:resolve": rule(post="L 3 3 O O 3 4 L L"),
+    "incidents:dismiss": rule(post="L 3 3 O O 3 4 L L"),
+    "incidents:rename": rule(post="L 3 3 O O 3 4 L L"),
+    "api:list_incidents": rule(get=API_LIST),
+    "api:get_incident": rule(get=API_OBJ),
+    # -- knowledge ----------------------------------------------------------------------------------------------------
+    "help:index": rule(get=PUBLIC, params={"org": "nowhere"}),
+    "help:article": rule(get=PUBLIC, params={"org": "nowhere", "slug": "nowhere"}),
+    "knowledge:articles": rule(get=SIGNED_IN),
+    "knowledge:new": rule(get=STAFF_LOOK, post=STAFF_LOOK),
+    "knowledge:preview": rule(post=STAFF_LOOK),
+    "knowledge:edit": rule(get=STAFF_LOOK_OBJ, post=STAFF_LOOK_OBJ),
+    "knowledge:publish": rule(post=STAFF_LOOK_OBJ),
+    "knowledge:suggestions": rule(get=TICKET_WORK),
+    # -- search -------------------------------------------------------------------------------------------------------
+    "search:search": rule(get=SIGNED_IN),
+    "search:save": rule(post=SIGNED_IN),
     # -- audit log, retention, data subject requests, account security (other parts of issue 7) -------------------
     "audit:log": rule(get=STAFF_LOOK),
     "audit:verify": rule(post=STAFF_LOOK),
@@ -238,7 +264,7 @@ PARAMS: dict[str, str] = {
     "notification_id": "notification", "canned_id": "canned", "hours_id": "hours", "special_id": "special_day",
     "template_id": "reply_template", "policy_id": "policy", "team_id": "team", "rule_id": "routing_rule",
     "agent_id": "other_agent_row", "kind": "channel_kind", "key": "webchat_key", "organisation_id": "organisation",
-    "digest": "attachment_digest", "name": "attachment_name",
+    "digest": "attachment_digest", "name": "attachment_name", "incident_id": "incident", "article_id": "article",
     # the Django admin's own parameters
     "app_label": "admin_app_label", "object_id": "admin_object_id", "content_type_id": "admin_object_id",
     "url": "admin_object_id", "id": "admin_object_id",

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import Personas, client_for, ingest_ticket, make_user
+from tests.search_support import tantivy_index  # noqa: F401 — a fixture
 from webcare.access.scope import Scope, scope_for, ticket_condition
 from webcare.conversations.models import Conversation, Message
 from webcare.core.models import Agent, Role, Team
@@ -20,6 +21,7 @@ from webcare.inbox import queues
 from webcare.inbox.live_views import scoped_events
 from webcare.inbox.models import SavedSearch
 from webcare.live import publish
+from webcare.search import indexer
 from webcare.tickets.actions import do_change_ticket
 from webcare.tickets.models import Ticket, TicketLink
 
@@ -105,7 +107,9 @@ def test_the_counts_hold_only_what_the_agent_may_see(world: World) -> None:
     assert 'data-view="open">3<' in html and 'data-view="channel:api">3<' in html
 
 
+@pytest.mark.usefixtures("tantivy_index")
 def test_a_search_and_a_shared_saved_search_find_only_what_the_agent_may_see(world: World) -> None:
+    indexer.sync()  # free words go through the search engine (webcare/inbox/search.py)
     saved = SavedSearch.objects.create(organisation=world.p.org, owner=world.p.supervisor, name="Saker",
                                        query="sak", shared=True)
     assert listed(world.p.agent, "search&q=sak") == {world.mine.pk, world.shared.pk, world.lent.pk}

@@ -13,6 +13,8 @@ import pytest
 from benchmarks import contrast
 from tests.browser import sign_in
 from tests.conftest import Personas, ingest_ticket
+from tests.search_support import tantivy_index  # noqa: F401 — a fixture
+from webcare.search import indexer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -66,7 +68,9 @@ def test_the_inbox_and_an_open_conversation_pass_wcag_aa(browser: Any, live_serv
     assert violations(page) == []
 
 
+@pytest.mark.usefixtures("tantivy_index")
 def test_the_search_results_pass_wcag_aa(browser: Any, live_server: Any, personas: Personas, ticket: Any) -> None:
+    indexer.sync()
     page = sign_in(browser, live_server, "kari")
     page.goto(f"{live_server.url}/inbox/?view=search&q=faktura")
     page.locator(f'#list .row[data-ticket="{ticket.pk}"]').wait_for()

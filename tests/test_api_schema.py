@@ -27,6 +27,7 @@ EXPECTED = {
     ("patch", "/api/v1/customers/{customer_id}"), ("post", "/api/v1/customers/{customer_id}/merge"),
     ("post", "/api/v1/customers/{customer_id}/split"),
     ("get", "/api/v1/events"), ("get", "/api/v1/events/{event_id}"), ("post", "/api/v1/events/{event_id}/retry"),
+    ("get", "/api/v1/incidents"), ("get", "/api/v1/incidents/{incident_id}"),
 }
 
 
@@ -75,7 +76,7 @@ def test_every_list_pages_with_a_cursor_and_never_an_offset(schema: dict[str, An
         assert {"cursor", "limit"} <= set(parameters), path
         assert not {"offset", "page"} & set(parameters), path
         assert (parameters["limit"]["schema"]["minimum"], parameters["limit"]["schema"]["maximum"]) == (1, 200)
-    assert lists == 6
+    assert lists == 7
 
 
 def test_it_documents_the_inbound_body_as_the_message_format_plus_the_envelope(schema: dict[str, Any]) -> None:

@@ -32,6 +32,8 @@ from webcare.customers.models import Customer, Identity
 from webcare.gdpr.models import SubjectRequest
 from webcare.hours.models import AutoReplyTemplate, OpeningHours, SpecialDay
 from webcare.inbox.models import SavedSearch
+from webcare.incidents.models import Incident
+from webcare.knowledge.models import Article
 from webcare.ingest.models import InboundEvent
 from webcare.notify.models import Notification
 from webcare.replies.models import CannedResponse
@@ -103,6 +105,9 @@ def build_world(personas: Personas) -> dict[str, Any]:
     _, other_token = ApiToken.issue(personas.other_org, "matrix")
     return {
         "personas": personas, "per": per, "token": token, "other_token": other_token,
+        "article": Article.objects.create(organisation=org, slug="puk", language="nb", question="PUK?",
+                                          answer="Min side.").pk,
+        "incident": Incident.objects.create(organisation=org, title="Brudd i Bergen", started_at=timezone.now()).pk,
         "ticket": ticket.pk, "inbound_message": inbound.pk, "outbound_message": outbound.pk,
         "customer": ticket.customer_id, "other_customer": other_customer.pk, "conversation": ticket.conversation_id,
         "channel": personas.channel.pk, "channel_kind": "telegram", "webchat_key": webchat.webhook_key,

@@ -421,7 +421,7 @@ def test_each_action_sends_the_exact_graph_request(fb: Channel, httpserver: Any,
 
 def test_capabilities_are_what_the_graph_api_offers() -> None:
     assert FacebookConnector.capabilities == {Capability.PUBLIC_REPLY, Capability.PRIVATE_REPLY, Capability.HIDE,
-                                              Capability.DELETE, Capability.LIKE}
+                                              Capability.DELETE, Capability.LIKE, Capability.POST}
     assert {field.name for field in FacebookConnector.credential_fields if field.secret} == {
         "page_access_token", "app_secret", "verify_token"}
 

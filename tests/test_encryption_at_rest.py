@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from tests.conftest import Personas, client_for, inbound_payload, ingest_ticket
+from tests.search_support import tantivy_index  # noqa: F401 — a fixture
 from tests.support import call_import
 from webcare.channels import attachments
 from webcare.channels.email_parse import parse_email
@@ -35,6 +36,7 @@ from webcare.keys.fields import PlaintextWriteError
 from webcare.keys.models import DataKey, KeyKind
 from webcare.keys.sealing import PREFIX, Unreadable, token_key_id
 from webcare.keys.shred import destroy_customer_keys
+from webcare.search import indexer
 from webcare.tickets.actions import do_reply
 from webcare.tickets.models import Ticket
 
@@ -345,11 +347,14 @@ def test_legacy_plaintext_is_read_as_it_is_and_encrypt_existing_encrypts_it(pers
     assert "encrypted: 0 messages, 0 customer notes, 0 customer edits, 0 processed events" in out.getvalue()
 
 
+@pytest.mark.usefixtures("tantivy_index")
 def test_search_finds_the_masked_text_never_the_personal_data(personas: Personas) -> None:
     ticket = ingest_ticket(personas, 1, text=PII_TEXT)
+    indexer.sync()
 
     def found(query: str) -> bool:
-        return Ticket.objects.filter(search.condition(search.parse(query), personas.agent), pk=ticket.pk).exists()
+        condition = search.condition(search.parse(query), personas.agent, personas.org.pk)
+        return Ticket.objects.filter(condition, pk=ticket.pk).exists()
 
     assert found("fakturaen") and found("skriv")
     assert not found("sesam.hemmelig") and not found("912")

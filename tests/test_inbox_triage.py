@@ -16,8 +16,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import Personas, client_for, ingest_ticket
+from tests.search_support import tantivy_index  # noqa: F401 — a fixture
 from webcare.conversations.models import Message
 from webcare.inbox.templatetags.triage import masked, masked_text
+from webcare.search import indexer
 from webcare.tickets.actions import do_reply
 from webcare.tickets.models import Ticket
 
@@ -210,9 +212,11 @@ def test_it_shows_the_masked_subject_in_the_customers_timeline(personas: Persona
     assert 'data-pii="PHONE"' in timeline
 
 
+@pytest.mark.usefixtures("tantivy_index")
 def test_it_searches_the_masked_text_only(personas: Personas) -> None:
     exposed, _ = with_phone(personas, 1, conversation="c-1", author="u-1")
     plain = ingest_ticket(personas, 2, conversation="c-2", author="u-2", text="Ruteren blinker rødt, ordre 77310")
+    indexer.sync()
     client = client_for(personas.agent)
 
     def found(query: str) -> set[int]:

@@ -26,6 +26,7 @@ MAIN_COMMANDS = [
     ("audit", "the audit log: verify the hash chain (prints the last hash), list entries, export them as JSON lines"),
     ("keys", "encryption keys: status, rotate the master key, encrypt rows stored before encryption"),
     ("unlock", "lift a sign-in lock after too many failed attempts"),
+    ("storm", "inject a storm of complaints about one outage into a running desk (an incident within minutes)"),
 ]
 
 

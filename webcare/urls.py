@@ -49,6 +49,7 @@ urlpatterns = [
     path("inbox/notifications/", include("webcare.notify.urls")),
     path("inbox/presence/", include("webcare.routing.presence_urls")),
     path("inbox/", include("webcare.replies.urls")),
+    path("inbox/", include("webcare.knowledge.urls")),
     path("admin/", admin.site.urls),
     path("", include("webcare.channels.urls")),
     path("chat/", include("webcare.webchat.urls")),

@@ -12,7 +12,18 @@ from typing import TYPE_CHECKING
 
 from ninja import NinjaAPI, Swagger
 
-from webcare.api import conversations, customers, errors, events, inbound, messages, protect, tickets
+from webcare.api import (
+    conversations,
+    customers,
+    errors,
+    events,
+    inbound,
+    incidents,
+    messages,
+    protect,
+    search,
+    tickets,
+)
 from webcare.api.auth import TokenAuth
 
 if TYPE_CHECKING:
@@ -54,3 +65,5 @@ api.add_router("", conversations.router)
 api.add_router("/messages", messages.router)
 api.add_router("/customers", customers.router)
 api.add_router("/events", events.router)
+api.add_router("/incidents", incidents.router)
+api.add_router("", search.router)

@@ -48,6 +48,8 @@ API_TOKEN_RESTORED: Final = "api.token_restored"  # noqa: S105
 KEYS_ROTATED: Final = "keys.rotated"
 #: The audit log itself was exported (``webcare audit export``).
 AUDIT_EXPORTED: Final = "audit.exported"
+#: The topics view was exported as CSV (figures only, no personal data; who took what, for the record).
+TOPICS_EXPORTED: Final = "insights.topics_exported"
 
 LABELS: Final[dict[str, Promise]] = {
     SIGN_IN: _("Signed in"),
@@ -79,6 +81,7 @@ LABELS: Final[dict[str, Promise]] = {
     API_TOKEN_RESTORED: _("API token valid again"),
     KEYS_ROTATED: _("Encryption keys rotated"),
     AUDIT_EXPORTED: _("Audit log exported"),
+    TOPICS_EXPORTED: _("Topics exported"),
 }
 
 

@@ -7,8 +7,9 @@ platforms, and a connector is tested by handing it bytes and pointing it at a st
 
 Inbound: ``handshake`` (the platform's URL verification, e.g. Meta's ``hub.challenge`` or X's CRC), ``verify`` (the
 signature over the exact body) and ``parse`` (the delivery into normalised :class:`InboundItem` s).
-Outbound: ``send`` one :class:`OutboundRequest` (a reply, a private reply or a moderation action) with an idempotency
-key. ``check`` tries the credentials for the admin's "Connect" button and the health shown to admins.
+Outbound: ``send`` one :class:`OutboundRequest` (a reply, a private reply, a moderation action, or a public post of
+the brand's own where the platform has one) with an idempotency key. ``check`` tries the credentials for the admin's
+"Connect" button and the health shown to admins.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ class Capability(StrEnum):
     DELETE = "delete"
     LIKE = "like"
     ATTACHMENTS = "attachments"
+    #: Publish a post of the brand's own on its account or page (a proactive announcement during an incident,
+    #: webcare/incidents): X's ``POST /2/tweets``, a Facebook page's ``POST /{page-id}/feed``. Platforms without a
+    #: text post of the brand's own (Instagram needs a picture, messaging and e-mail have no public feed) leave it out,
+    #: and webcare then refuses a post there before anything is queued.
+    POST = "post"
 
 
 class Action(StrEnum):
@@ -56,13 +62,17 @@ class Action(StrEnum):
     #: Not an outbound message either: ask the platform for a new customer's name where deliveries carry only an
     #: id (Messenger and Instagram direct messages), so the agent — and {customer_first_name} — can greet them.
     FETCH_PROFILE = "fetch_profile"
+    #: A public post of the brand's own, in no conversation with a customer (``text`` only).
+    POST = "post"
 
 
 ACTION_NEEDS = {
     Action.REPLY: None, Action.PRIVATE_REPLY: Capability.PRIVATE_REPLY, Action.HIDE: Capability.HIDE,
     Action.UNHIDE: Capability.HIDE, Action.DELETE: Capability.DELETE, Action.LIKE: Capability.LIKE,
-    Action.FETCH_MEDIA: None, Action.FETCH_PROFILE: None,
+    Action.FETCH_MEDIA: None, Action.FETCH_PROFILE: None, Action.POST: Capability.POST,
 }
+#: Actions whose job sends its own message (a reply or a post): its message's delivery state follows the job.
+SENDS_MESSAGE = frozenset({Action.REPLY, Action.PRIVATE_REPLY, Action.POST})
 
 
 class HealthStatus(StrEnum):
@@ -243,6 +253,8 @@ class Connector:
     registers_webhook: ClassVar[bool] = False
     #: The platform's API root; ``Channel.settings["api_base_url"]`` overrides it (a proxy, or a stub in tests).
     default_api_base: ClassVar[str] = ""
+    #: The longest public post (:attr:`Capability.POST`) the platform takes, as :meth:`post_length` counts; 0: no limit.
+    post_limit: ClassVar[int] = 0
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
@@ -330,6 +342,23 @@ class Connector:
     def check(self) -> HealthReport:
         """Try the credentials against the platform (one cheap authenticated call)."""
         return HealthReport(HealthStatus.UNKNOWN, "this connector cannot check its credentials")
+
+    def post_length(self, text: str) -> int:
+        """How long the platform counts ``text`` as a post (characters here; X weighs some characters double)."""
+        return len(text)
+
+    def post_problem(self, text: str) -> str:
+        """Why ``text`` cannot be posted on this channel as it is ("" when it can): checked before a post is queued,
+        so a person hears it at once instead of from the platform later."""
+        name = self.label or self.kind
+        if not self.can(Action.POST):
+            return f"{name} cannot publish posts"
+        if not text.strip():
+            return "a post needs text"
+        length = self.post_length(text.strip())
+        if self.post_limit and length > self.post_limit:
+            return f"{name} takes at most {self.post_limit} characters in a post; this text has {length}"
+        return ""
 
     # -- helpers for the UI -------------------------------------------------------------------------------------
     def can(self, action: Action) -> bool:

@@ -17,6 +17,10 @@ Ids, chosen so that :meth:`FacebookConnector.send` has what the Graph API needs:
   ``recipient.comment_id`` / ``recipient.post_id`` (one per comment, within 7 days); the customer's answer opens a
   Messenger thread (their PSID), which is a separate conversation.
 
+- A **post of the brand's own** (an announcement during an incident, webcare/incidents) is ``POST /{page-id}/feed``
+  with ``message``; Meta answers with the new post's id (``{page-id}_{post-id}``). Its echo through the feed webhook
+  is the page's own post and is recognised by that id.
+
 Skipped and logged: reactions and likes, hide/unhide notices, unpublished posts, receipts with only a watermark,
 other webhook fields (mention, ratings …).
 """
@@ -60,6 +64,8 @@ POST_ITEMS = frozenset({"status", "post", "photo", "video", "share", "link", "no
 #: Messenger takes 2,000 characters in a text message; a comment up to 8,000.
 MAX_MESSENGER = 2000
 MAX_COMMENT = 8000
+#: A page post's text: Facebook takes up to 63,206 characters.
+MAX_POST = 63206
 
 
 class FacebookConnector(MetaConnector):
@@ -74,14 +80,17 @@ class FacebookConnector(MetaConnector):
     access_label: ClassVar[str] = "page access token"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.PUBLIC_REPLY, Capability.PRIVATE_REPLY, Capability.HIDE, Capability.DELETE, Capability.LIKE,
+        Capability.POST,
     })
+    post_limit: ClassVar[int] = MAX_POST
     fetches_profiles: ClassVar[bool] = True
     credential_fields: ClassVar[tuple[CredentialField, ...]] = (
         CredentialField("page_id", "Page ID", secret=False,
                         help="The page's numeric ID (the page's About › Page transparency, or Meta Business Suite)."),
         CredentialField("page_access_token", "Page access token",
                         help="A long-lived page access token with pages_messaging, pages_manage_engagement, "
-                             "pages_read_user_content and pages_manage_metadata (best: a system user's token)."),
+                             "pages_read_user_content and pages_manage_metadata, and pages_manage_posts for "
+                             "posts during incidents (best: a system user's token)."),
         CredentialField("app_secret", "App secret",
                         help="App settings › Basic › App secret: proves that deliveries come from Meta."),
         CredentialField("verify_token", "Verify token",
@@ -168,8 +177,15 @@ class FacebookConnector(MetaConnector):
 
     # -- outbound --------------------------------------------------------------------------------------------------
     def send(self, request: OutboundRequest) -> SendResult:
-        """Replies (Messenger or a comment), private replies and comment moderation; returns Meta's new id."""
+        """Replies (Messenger or a comment), private replies, comment moderation and posts of the page's own; returns
+        Meta's new id."""
         self.refuse_attachments(request)
+        if request.action == Action.POST:
+            if problem := self.post_problem(request.text):
+                raise SendError(problem)
+            answer = self.graph("POST", f"{self.messages_owner}/feed", "Facebook post",
+                                body={"message": request.text.strip()})
+            return SendResult(external_id=self.new_id(answer, "id", "Facebook post"))
         if request.action == Action.REPLY and request.conversation_public:
             return SendResult(external_id=self._comment(request))
         if request.action == Action.REPLY:

@@ -1,4 +1,5 @@
-"""Queue outbound work on behalf of people: replies, private replies, moderation, retries.
+"""Queue outbound work on behalf of people: replies, private replies, the brand's own public posts, moderation,
+retries.
 
 These are the only writers of :class:`OutboundJob` rows. They run inside the caller's transaction (a reply's message,
 its timeline row and its job commit together or not at all) and wake the in-process sender after the commit. The
@@ -14,15 +15,20 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from webcare.channels.base import Action, Capability, Connector
+from webcare.channels.base import SENDS_MESSAGE, Action, Capability, Connector
 from webcare.channels.models import JobStatus, OutboundJob
 from webcare.channels.registry import connector_for
 from webcare.conversations.models import Conversation, ConversationKind, DeliveryStatus, Direction, Message
+from webcare.core.models import Channel
 from webcare.customers.models import Identity
 
 #: Jobs on these kinds are not sent anywhere: the ``api`` channel's replies are read back through the REST API.
 NOTHING_TO_SEND = {"api"}
 MAX_REFERENCES = 20
+#: The conversation that holds a channel's posts of the brand's own (:func:`queue_post`): one per channel, with no
+#: customer and no ticket, so a post is a message like any other (encrypted, delivery state, retry) without being
+#: anybody's conversation.
+POSTS_THREAD = "webcare:posts"
 
 
 class OutboundError(Exception):
@@ -158,6 +164,43 @@ def _check_can(connector: Connector, action: Action) -> None:
         raise OutboundError("action", f"{connector.label or connector.kind} cannot {action.replace('_', ' ')}")
 
 
+def queue_post(channel: Channel, text: str, actor: Any) -> Message:
+    """Queue a public post of the brand's own on ``channel`` (a proactive announcement): an outbound message in the
+    channel's posts thread (:data:`POSTS_THREAD`) and an ``OutboundJob`` of action ``post``, which the sender carries
+    out like a reply (retries, rate limit, no double posts). Refused with :class:`OutboundError` — nothing written —
+    where the channel's connector cannot post or the text is empty or too long for the platform.
+
+    Must run inside the caller's transaction (the caller records why it posted, in the same commit).
+    """
+    from webcare.triage.steps import masked_text
+
+    text = text.strip()
+    connector = connector_for(channel)
+    if connector is None:
+        raise OutboundError("channel", f"channel {channel.slug!r} ({channel.kind}) has no connector to post with")
+    if problem := connector.post_problem(text):
+        raise OutboundError("text" if connector.can(Action.POST) else "channel", f"{channel.name}: {problem}")
+    if not channel.is_active:
+        raise OutboundError("channel", f"{channel.name} is switched off")
+    now = timezone.now()
+    conversation, _ = Conversation.objects.get_or_create(
+        channel=channel, external_id=POSTS_THREAD,
+        defaults={"organisation_id": channel.organisation_id, "kind": ConversationKind.PUBLIC,
+                  "subject": "Posts by the brand", "created_at": now, "last_message_at": now})
+    author_name = ((actor.get_full_name() or actor.get_username()) if actor is not None else channel.name)[:255]
+    message = Message.objects.create(
+        organisation_id=channel.organisation_id, channel=channel, conversation=conversation, ticket=None,
+        external_id=None, direction=Direction.OUTBOUND, is_public=True, author_agent=actor, author_name=author_name,
+        text=text, redacted_text=masked_text(text), sent_at=now, received_at=now,
+        delivery_status=DeliveryStatus.QUEUED)
+    OutboundJob.objects.create(
+        organisation_id=channel.organisation_id, channel=channel, message=message, action=Action.POST,
+        request={"text": text, "conversation_public": True, "agent_name": author_name}, created_by=actor)
+    Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=now).update(last_message_at=now)
+    _wake()
+    return message
+
+
 def do_moderate(message: Message, action: Action, actor: Any) -> OutboundJob:
     """Hide, unhide, delete or like a customer's public message on the platform (queued like a reply)."""
     if action not in (Action.HIDE, Action.UNHIDE, Action.DELETE, Action.LIKE):
@@ -185,8 +228,7 @@ def do_moderate(message: Message, action: Action, actor: Any) -> OutboundJob:
 def do_retry(message: Message, actor: Any) -> OutboundJob:
     """Send a failed or uncertain reply again — a person's decision, after checking the platform when uncertain."""
     with transaction.atomic():
-        job = (OutboundJob.objects.select_for_update().filter(message=message, action__in=[Action.REPLY,
-                                                                                           Action.PRIVATE_REPLY])
+        job = (OutboundJob.objects.select_for_update().filter(message=message, action__in=sorted(SENDS_MESSAGE))
                .order_by("-id").first())
         if job is None:
             raise OutboundError("message", "this message was never queued for sending")

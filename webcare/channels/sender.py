@@ -32,7 +32,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 
-from webcare.channels.base import Action, HealthStatus, OutboundRequest, SendError, SendResult
+from webcare.channels.base import SENDS_MESSAGE, Action, HealthStatus, OutboundRequest, SendError, SendResult
 from webcare.channels.models import JobStatus, OutboundJob
 from webcare.channels.registry import connector_class, connector_for
 from webcare.conversations.models import DeliveryStatus, Direction, Message
@@ -152,7 +152,7 @@ def claim(now: datetime | None = None) -> OutboundJob | None:
 # -- recording results -------------------------------------------------------------------------------------------
 
 def _message_status(job: OutboundJob, status: str, error: str = "") -> None:
-    if job.action in (Action.REPLY, Action.PRIVATE_REPLY):
+    if job.action in SENDS_MESSAGE:
         Message.objects.filter(pk=job.message_id).update(delivery_status=status, delivery_error=error[:4000])
 
 
@@ -178,7 +178,7 @@ def record_success(job: OutboundJob, result: SendResult, now: datetime | None = 
         job.save(update_fields=["status", "lease_until", "sent_at", "external_id", "last_error"])
         message = Message.objects.select_for_update().get(pk=job.message_id)
         fields = []
-        if job.action in (Action.REPLY, Action.PRIVATE_REPLY):
+        if job.action in SENDS_MESSAGE:  # a reply, or a post of the brand's own: the message now has its platform id
             if result.external_id:
                 # The platform may have echoed our own message back before we got here (Messenger echoes, X DMs);
                 # the echo was stored as a brand message without an agent: ours replaces it.

@@ -30,7 +30,9 @@ Ids, chosen so that ``send()`` has what X needs:
   Replies still answer the exact tweet: ``target_id`` is the newest inbound tweet.
 - ``author.id``: the numeric user id — what DMs (private replies) are addressed to.
 
-Outbound (API v2): public reply ``POST /2/tweets`` with ``reply.in_reply_to_tweet_id``; DM (reply in a DM
+Outbound (API v2): public reply ``POST /2/tweets`` with ``reply.in_reply_to_tweet_id``; a post of the brand's own
+(an announcement during an incident) ``POST /2/tweets`` with the text alone, at most 280 characters as X counts them
+(:func:`weighted_length`); DM (reply in a DM
 conversation, or a private reply to a public tweet's author) ``POST /2/dm_conversations/with/{id}/messages``; hide /
 unhide ``PUT /2/tweets/{id}/hidden``; delete (the brand's own tweets only) ``DELETE /2/tweets/{id}``; like
 ``POST /2/users/{me}/likes``. A 429's ``x-rate-limit-reset`` (epoch seconds) becomes the Retry-After.
@@ -51,8 +53,10 @@ import hashlib
 import hmac
 import html
 import logging
+import re
 import secrets
 import time
+import unicodedata
 from collections.abc import Generator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -92,6 +96,47 @@ PUBLIC_PREFIX = "public:"
 MEDIA_HOSTS = ("pbs.twimg.com", "video.twimg.com", "ton.twitter.com")
 SIGNED_MEDIA_HOST = "ton.twitter.com"
 #: Paths of direct-message media, which only the accounts in the conversation may download (with their auth).
+#: X's limit for a post, in its weighted count (twitter-text's configuration v3).
+POST_LIMIT = 280
+#: Code point ranges X counts as one character (Latin, Greek, Cyrillic, Hebrew, Arabic … and common punctuation); every
+#: other code point (CJK, emoji) counts as two.
+_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+#: A link counts as 23 characters whatever its length (X shortens it to t.co).
+URL_LENGTH = 23
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def weighted_length(text: str) -> int:
+    """How long X counts ``text`` (twitter-text v3): NFC-normalised; each link 23; code points in the light ranges 1,
+    others 2; an emoji sequence (with its variation selector, skin tone or zero-width joins) 2 in all."""
+    text = unicodedata.normalize("NFC", text)
+    length = 0
+    position = 0
+    for match in _URL.finditer(text):
+        length += _weigh(text[position:match.start()]) + URL_LENGTH
+        position = match.end()
+    return length + _weigh(text[position:])
+
+
+#: Parts of an emoji sequence that X does not count on their own: variation selectors, skin tones.
+_EMOJI_PARTS = ((0xFE00, 0xFE0F), (0x1F3FB, 0x1F3FF))
+_ZWJ = "\u200d"
+
+
+def _weigh(text: str) -> int:
+    total, joined = 0, False
+    for char in text:
+        code = ord(char)
+        if char == _ZWJ:
+            joined = True  # the next emoji is part of this one
+            continue
+        if joined or any(low <= code <= high for low, high in _EMOJI_PARTS):
+            joined = False
+            continue
+        total += 1 if any(low <= code <= high for low, high in _LIGHT_RANGES) else 2
+    return total
+
+
 SIGNED_MEDIA_PATHS = ("/1.1/ton/", "/i/ton/", "/dm_video/", "/dm_gif/")
 
 
@@ -300,7 +345,8 @@ class XConnector(Connector):
     kind = "x"
     label = "X (Twitter)"
     capabilities = frozenset({Capability.PUBLIC_REPLY, Capability.PRIVATE_REPLY, Capability.HIDE, Capability.DELETE,
-                              Capability.LIKE})
+                              Capability.LIKE, Capability.POST})
+    post_limit: ClassVar[int] = POST_LIMIT
     credential_fields = (
         CredentialField("consumer_secret", "API key secret (consumer secret)",
                         help="From the X developer portal (Keys and tokens). Answers X's CRC and checks the "
@@ -508,6 +554,9 @@ class XConnector(Connector):
             raise SendError("no X account to send the direct message to (the customer's user id is unknown)")
         return participant
 
+    def post_length(self, text: str) -> int:
+        return weighted_length(text)
+
     def send(self, request: OutboundRequest) -> SendResult:
         try:
             return self._send(request)
@@ -520,6 +569,11 @@ class XConnector(Connector):
         action, target = request.action, request.target_id
         if action in (Action.REPLY, Action.PRIVATE_REPLY) and not request.text.strip():
             raise SendError("a reply needs text")
+        if action == Action.POST:
+            if problem := self.post_problem(request.text):
+                raise SendError(problem)
+            body = self._call("POST", "/2/tweets", "publish the post on X", json={"text": request.text})
+            return self._result(body, "id", "post")
         if action == Action.REPLY and request.conversation_public:
             if not target:
                 raise SendError("no tweet to answer: the conversation has no inbound tweet id")

@@ -241,7 +241,7 @@ def load_demo(now: datetime | None = None, seed: int = 7) -> DemoSummary:
         people = _make_users(scenario, org, password)
         _make_service_setup(org, people)
         _make_canned_responses(scenario, org)
-        # The FAQ the web chat suggests from while a customer types (webcare/knowledge/demo_articles.json).
+        # The FAQ the web chat suggests from while a customer types (webcare/knowledge/demo_articles/).
         from webcare.knowledge.loader import DEMO_FILE, load_file
 
         load_file(org, DEMO_FILE)

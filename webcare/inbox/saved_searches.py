@@ -1,8 +1,9 @@
 """Saved searches: save, delete and list them as views with counts; and the tickets a search finds.
 
 A saved search stores the query text, so it means tomorrow what it meant when saved (``assignee:me`` is whoever looks)
-and an agent can read and edit it. Shared searches are visible to the whole organisation; only their owner or an
-admin deletes them.
+and an agent can read and edit it. Saved from the inbox's search box or from the search page ("Save as inbox view"):
+both speak the same query language (webcare/inbox/search.py), and free words go through the same search engine.
+Shared searches are visible to the whole organisation; only their owner or an admin deletes them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def tickets(org: Organisation, query: str, user: Any, scope: Scope | None = None
     """The tickets a query finds within ``scope`` (the searcher's; None: the whole organisation), in the inbox's
     order (priority, then longest waiting); ``SearchError`` if the query can't be understood. A shared search finds,
     for each agent, only what that agent may see."""
-    return queues.in_list_order(org, search.condition(search.parse(query), user), scope)
+    condition = search.condition(search.parse(query), user, org.pk, search.visibility_for(scope))
+    return queues.in_list_order(org, condition, scope)
 
 
 def views(org: Organisation, user: Any, scope: Scope | None = None) -> list[View]:

@@ -1,6 +1,11 @@
-"""The public help page: a brand's FAQ articles, searchable as the customer types (no sign-in)."""
+"""The public help page, under /help/: a brand's FAQ articles, searchable as the customer types (no sign-in)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from webcare.knowledge import help_views
 
 app_name = "help"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:org>/", help_views.index, name="index"),
+    path("<slug:org>/<slug:slug>/", help_views.article, name="article"),
+]

@@ -1,50 +1,58 @@
-"""Load FAQ articles from a JSON file into an organisation's knowledge base.
+"""Load FAQ articles from files into an organisation's knowledge base, and export them back to files.
 
-The file is ``{"articles": [...]}`` (or just the list), each article ``{"slug", "language", "question", "answer",
-"keywords": [...], "published": true}``. Articles are matched on (slug, language): loading the same file again
-changes nothing, a changed text updates the article, and articles not in the file are left alone. The whole file is
-validated first and stored in one transaction, so a mistake in article 7 stores nothing and names article 7's field.
+Two formats, because teams keep FAQs in two ways:
+
+- **Markdown with front matter** (for teams keeping the FAQ in git, one reviewable text per article or per language):
+  each article starts with a block of ``key: value`` lines between two ``---`` lines, then the answer in Markdown::
+
+      ---
+      slug: lost-phone
+      language: nb
+      section: Mobil
+      question: Jeg har mistet telefonen – hvordan sperrer jeg SIM-kortet?
+      keywords: mistet, stjålet, sperre, simkort
+      published: true
+      ---
+      Logg inn på **Min side** …
+
+  A file may hold several articles (a new one starts where a ``---`` line is followed by ``slug:``); a directory is
+  read recursively (``*.md``, in name order). ``webcare articles --export DIR`` writes ``DIR/<language>/<slug>.md``.
+- **JSON**: ``{"articles": [...]}`` (or just the list), each ``{slug, language, section, question, answer, keywords,
+  published}`` — what scripts produce.
+
+Articles are matched on (slug, language): loading the same files again changes nothing, a changed text updates the
+article, and articles not in the files are left alone. Everything is validated first (the rules of
+``webcare.knowledge.validation``, as on the article page) and stored in one transaction, so a mistake in article 7
+stores nothing and names article 7 and its field.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from webcare.core.models import Organisation
-from webcare.knowledge.models import MAX_ANSWER, MAX_QUESTION, Article
+from webcare.knowledge.models import Article
+from webcare.knowledge.validation import ArticleValues, clean_article
+from webcare.tickets.actions import ActionError
 
-DEMO_FILE = Path(__file__).with_name("demo_articles.json")
+#: The Fjordnett demo FAQ: one Markdown file per language (a directory; the name is kept from when it was one file).
+DEMO_FILE = Path(__file__).with_name("demo_articles")
+DEMO_DIR = DEMO_FILE
+
+FIELDS = ("slug", "language", "section", "question", "keywords", "published")
+_KEY_LINE = re.compile(r"^([a-z_]+)\s*:\s*(.*)$")
+_TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 
 
 class LoadError(ValueError):
-    """The file cannot be loaded; the message names the article and field."""
-
-
-class ArticleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    slug: str = Field(min_length=1, max_length=63, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    language: str = Field(min_length=2, max_length=8)
-    question: str = Field(min_length=1, max_length=MAX_QUESTION)
-    answer: str = Field(min_length=1, max_length=MAX_ANSWER)
-    keywords: list[str] = Field(default_factory=list, max_length=50)
-    published: bool = True
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        known = [code for code, _ in settings.LANGUAGES] + ["nn"]
-        if value not in known:
-            raise ValueError(f"unknown language {value!r}; use one of {', '.join(known)}")
-        return value
+    """The files cannot be loaded; the message names the file or article and the field."""
 
 
 @dataclass
@@ -54,44 +62,145 @@ class Loaded:
     unchanged: int = 0
 
 
-def _articles(data: Any) -> list[ArticleIn]:
+@dataclass(frozen=True)
+class RawArticle:
+    """One article as read from a file, before validation, with where it came from (for error messages)."""
+
+    where: str
+    values: dict[str, Any]
+
+
+# -- reading --------------------------------------------------------------------------------------------------------
+
+def parse_markdown(text: str, source: str = "") -> list[RawArticle]:
+    """The articles of one Markdown file (pure). Raises LoadError naming ``source`` and the line."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    starts = [i for i, line in enumerate(lines)
+              if line.strip() == "---" and i + 1 < len(lines) and lines[i + 1].startswith("slug:")]
+    prefix = "\n".join(lines[: starts[0]] if starts else lines).strip()
+    if not starts or prefix:
+        first = next((n for n, line in enumerate(lines, 1) if line.strip()), 1)
+        raise LoadError(f"{source}:{first}: expected an article starting with a '---' line and then 'slug: …'")
+    articles = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        values: dict[str, Any] = {}
+        close = None
+        for offset, line in enumerate(lines[start + 1: end], start + 1):
+            if line.strip() == "---":
+                close = offset
+                break
+            if not line.strip():
+                break  # the front matter is one block of lines: a blank line means the closing '---' is missing
+            match = _KEY_LINE.match(line)
+            if not match:
+                raise LoadError(f"{source}:{offset + 1}: expected 'key: value' in the front matter, not {line[:40]!r}")
+            key, value = match.group(1), match.group(2).strip()
+            if key not in FIELDS:
+                raise LoadError(f"{source}:{offset + 1}: {key}: unknown field; use {', '.join(FIELDS)}")
+            if key in values:
+                raise LoadError(f"{source}:{offset + 1}: {key}: given twice")
+            if key == "published":
+                if value.lower() not in _TRUE | _FALSE:
+                    raise LoadError(f"{source}:{offset + 1}: published: write true or false, not {value[:20]!r}")
+                values[key] = value.lower() in _TRUE
+            else:
+                values[key] = value
+        if close is None:
+            raise LoadError(f"{source}:{start + 1}: the front matter has no closing '---' line")
+        values["answer"] = "\n".join(lines[close + 1: end]).strip()
+        articles.append(RawArticle(f"{source}:{start + 1} ({values.get('slug', '?')})", values))
+    return articles
+
+
+def read_path(path: Path) -> list[RawArticle]:
+    """The articles of a JSON file, a Markdown file, or a directory of Markdown files."""
+    try:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*.md") if p.is_file())
+            if not files:
+                raise LoadError(f"{path}: no .md files in this directory")
+            found: list[RawArticle] = []
+            for file in files:
+                found += parse_markdown(file.read_text(encoding="utf-8"), str(file.relative_to(path)))
+            return found
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(f"{path}: {exc}") from exc
+    if path.suffix.lower() in (".md", ".markdown"):
+        return parse_markdown(text, path.name)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{path}: {exc}") from exc
+    return from_json(data)
+
+
+def from_json(data: Any) -> list[RawArticle]:
     rows = data.get("articles") if isinstance(data, dict) else data
     if not isinstance(rows, list):
         raise LoadError('expected a list of articles, or an object with an "articles" list')
-    parsed: list[ArticleIn] = []
-    seen: set[tuple[str, str]] = set()
+    found = []
     for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise LoadError(f"article {index}: expected an object with slug, language, question and answer")
+        found.append(RawArticle(f"article {index}", row))
+    return found
+
+
+def validate(raw: Iterable[RawArticle]) -> list[ArticleValues]:
+    """Every article checked by the shared rules; the first fault raises LoadError naming the article and field."""
+    cleaned: list[ArticleValues] = []
+    seen: dict[tuple[str, str], str] = {}
+    for article in raw:
+        values = article.values
+        unknown = sorted(set(values) - {*FIELDS, "answer"})
+        if unknown:
+            raise LoadError(f"{article.where}: {unknown[0]}: unknown field")
+        for name in ("slug", "language", "question", "answer", "section"):
+            if name in values and not isinstance(values[name], str):
+                raise LoadError(f"{article.where}: {name}: must be text")
+        keywords = values.get("keywords", [])
+        if not isinstance(keywords, (str, list)) or (isinstance(keywords, list)
+                                                      and not all(isinstance(k, str) for k in keywords)):
+            raise LoadError(f"{article.where}: keywords: must be a list of words or one comma-separated line")
+        published = values.get("published", True)
+        if not isinstance(published, bool):
+            raise LoadError(f"{article.where}: published: must be true or false")
         try:
-            article = ArticleIn.model_validate(row)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"]) or "article"
-            raise LoadError(f"article {index}: {where}: {error['msg']}") from exc
-        key = (article.slug, article.language)
+            clean = clean_article(slug=values.get("slug", ""), language=values.get("language", ""),
+                                  question=values.get("question", ""), answer=values.get("answer", ""),
+                                  section=values.get("section", ""), keywords=keywords, published=published)
+        except ActionError as exc:
+            raise LoadError(f"{article.where}: {exc.field}: {exc.message}") from exc
+        key = (clean.slug, clean.language)
         if key in seen:
-            raise LoadError(f"article {index}: slug {article.slug!r} in {article.language!r} appears twice")
-        seen.add(key)
-        parsed.append(article)
-    return parsed
+            raise LoadError(f"{article.where}: slug {clean.slug!r} in {clean.language!r} appears twice "
+                            f"(also {seen[key]})")
+        seen[key] = article.where
+        cleaned.append(clean)
+    return cleaned
 
 
-def load_articles(organisation: Organisation, data: Any) -> Loaded:
-    """Create or update the organisation's articles from parsed JSON ``data``; all or nothing."""
-    articles = _articles(data)
+# -- storing --------------------------------------------------------------------------------------------------------
+
+def store(organisation: Organisation, articles: list[ArticleValues]) -> Loaded:
+    """Create or update the organisation's articles; all or nothing."""
     result = Loaded()
-    fields = ("question", "answer", "keywords", "published")
+    names = ("section", "question", "answer", "keywords", "published")
     with transaction.atomic():
         existing = {(a.slug, a.language): a for a in Article.objects.filter(organisation=organisation)}
         for article in articles:
-            values = article.model_dump()
+            values = {"section": article.section, "question": article.question, "answer": article.answer,
+                      "keywords": list(article.keywords), "published": article.published}
             row = existing.get((article.slug, article.language))
             if row is None:
-                Article.objects.create(organisation=organisation, **values)
+                Article.objects.create(organisation=organisation, slug=article.slug, language=article.language,
+                                       **values)
                 result.created += 1
-            elif any(getattr(row, name) != values[name] for name in fields):
-                for name in fields:
+            elif any(getattr(row, name) != values[name] for name in names):
+                for name in names:
                     setattr(row, name, values[name])
-                row.updated_at = timezone.now()
                 row.save()
                 result.updated += 1
             else:
@@ -99,10 +208,39 @@ def load_articles(organisation: Organisation, data: Any) -> Loaded:
     return result
 
 
+def load_articles(organisation: Organisation, data: Any) -> Loaded:
+    """Create or update the organisation's articles from parsed JSON ``data``; all or nothing."""
+    return store(organisation, validate(from_json(data)))
+
+
 def load_file(organisation: Organisation, path: Path) -> Loaded:
-    """:func:`load_articles` from a file, with a :class:`LoadError` naming the file when it is not JSON."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LoadError(f"{path}: {exc}") from exc
-    return load_articles(organisation, data)
+    """:func:`load_articles` from a JSON file, a Markdown file or a directory of them."""
+    return store(organisation, validate(read_path(path)))
+
+
+# -- writing --------------------------------------------------------------------------------------------------------
+
+def to_markdown(article: Article) -> str:
+    """One article in the front-matter format (what :func:`parse_markdown` reads back unchanged)."""
+    head = [
+        "---",
+        f"slug: {article.slug}",
+        f"language: {article.language}",
+        f"section: {article.section}",
+        f"question: {article.question}",
+        f"keywords: {', '.join(str(k) for k in article.keywords or [])}",
+        f"published: {'true' if article.published else 'false'}",
+        "---",
+    ]
+    return "\n".join(head) + "\n" + article.answer.strip() + "\n"
+
+
+def export_articles(organisation: Organisation, directory: Path) -> int:
+    """Write every article of the organisation to ``directory/<language>/<slug>.md``; the number written."""
+    count = 0
+    for article in Article.objects.filter(organisation=organisation).order_by("language", "slug"):
+        target = directory / article.language / f"{article.slug}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(to_markdown(article), encoding="utf-8")
+        count += 1
+    return count

@@ -1,6 +1,11 @@
-"""URLs of webcare.search."""
+"""URLs of webcare.search: the search page and saving a search as an inbox view."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from webcare.search import views
 
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("save/", views.save, name="save"),
+]

@@ -27,7 +27,7 @@ from webcare.security import session
 from webcare.security.models import TwoFactorDevice
 
 #: Paths that never need the session's person (token or key authenticated, or public).
-SESSIONLESS_PREFIXES = ("/api/", "/hooks/", "/chat/", "/health")
+SESSIONLESS_PREFIXES = ("/api/", "/hooks/", "/chat/", "/help/", "/health")
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
                       "payment=(), usb=(), browsing-topics=()")
 

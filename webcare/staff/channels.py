@@ -47,6 +47,7 @@ CAPABILITY_LABELS: dict[str, Promise] = {
     Capability.DELETE: gettext_lazy("deleting comments"),
     Capability.LIKE: gettext_lazy("likes"),
     Capability.ATTACHMENTS: gettext_lazy("attachments"),
+    Capability.POST: gettext_lazy("posts of the brand's own (during incidents)"),
 }
 
 

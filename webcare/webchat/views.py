@@ -5,7 +5,8 @@
 - ``session`` (POST ``{name?, email?, language?}``): starts a chat; answers ``{token}`` once, 201.
 - ``messages`` (POST ``{id, text}``): the visitor's message, stored as an inbound event like any webhook delivery
   (202; the same ``id`` again is a duplicate, stored once). (GET ``?after=<id>``): the messages to show.
-- ``suggest`` (GET ``?q=&lang=``): FAQ articles matching what the visitor is typing, no token needed.
+- ``suggest`` (GET ``?q=&lang=``): FAQ articles matching what the visitor is typing, no token needed: each with its
+  answer as plain text and the absolute link of its public help page (``/help/<organisation>/<slug>/?lang=``).
 
 Every endpoint: CORS for the channel's allowed origins only (403 otherwise, see ``cors.py``), 400 naming the field,
 401 for a bad token, 429 with Retry-After past the send limit or the rate limits per client address and per
@@ -38,8 +39,12 @@ from webcare.channels.inbound import store_items
 from webcare.channels.webchat import WebChatConnector
 from webcare.core.models import Channel, ChannelKind
 from webcare.ingest.models import EventSource
+from webcare.knowledge import render as markdown
+from webcare.knowledge.help_views import help_url
 from webcare.knowledge.index import suggest as suggest_articles
+from webcare.knowledge.validation import LANGUAGES as ARTICLE_LANGUAGES
 from webcare.security import ratelimit
+from webcare.triage.language import detect_language
 from webcare.webchat import cors
 from webcare.webchat.models import ChatSession
 from webcare.webchat.reading import messages_after
@@ -49,6 +54,8 @@ logger = logging.getLogger("webcare.channels")
 
 MAX_MESSAGE = 5000
 MAX_QUERY = 500
+#: Characters of a suggested article's answer the widget shows; the link leads to the whole article.
+ANSWER_CHARS = 700
 #: Suggestions only once the visitor has typed this much (the widget waits for it too).
 MIN_QUERY_CHARS = 12
 MIN_QUERY_WORDS = 3
@@ -252,8 +259,16 @@ def suggest(request: HttpRequest, channel: Channel, origin: str) -> HttpResponse
         return _error(400, f"unknown language {language!r}; use one of {', '.join(LANGUAGES)}", "lang")
     if len(query) < MIN_QUERY_CHARS and len(query.split()) < MIN_QUERY_WORDS:
         return JsonResponse({"suggestions": []})
-    found = suggest_articles(channel.organisation_id, query, language)
+    # The articles in the language the visitor is typing (a Swede on a Norwegian page reads Swedish); the page's
+    # language only when the words do not tell.
+    typed = detect_language(query, ARTICLE_LANGUAGES)
+    found = suggest_articles(channel.organisation_id, query, typed or language)
+    organisation = channel.organisation.slug
     return JsonResponse({"suggestions": [
-        {"id": m.entry.id, "question": m.entry.question, "answer": m.entry.answer, "language": m.entry.language}
+        # The answer as plain text (the widget only ever sets textContent) and the help page's link, in the language
+        # that matched: the customer reads the whole article, formatted, in the language they typed.
+        {"id": m.entry.id, "question": m.entry.question, "answer": markdown.snippet(m.entry.answer, ANSWER_CHARS),
+         "language": m.entry.language, "section": m.entry.section,
+         "url": request.build_absolute_uri(help_url(organisation, m.entry.slug, m.entry.language))}
         for m in found
     ]})

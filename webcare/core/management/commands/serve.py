@@ -7,7 +7,7 @@ import os
 import threading
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from webcare.core.bootstrap import database_label, ensure_admin, ensure_default_organisation, ensure_migrated
@@ -20,9 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
         parser.add_argument("--no-worker", action="store_true",
-                            help="do not start the embedded worker, sender, poller, mailbox readers and automation "
-                                 "loop (run `webcare worker`, `webcare sender`, `webcare poll`, `webcare mail` and "
-                                 "`webcare automate` instead)")
+                            help="do not start the embedded worker, sender, poller, mailbox readers, search indexer "
+                                 "and automation loop (run `webcare worker`, `webcare sender`, `webcare poll`, "
+                                 "`webcare mail`, `webcare searchindex follow` and `webcare automate` instead)")
         parser.add_argument("--threads", type=int, default=16, help="request threads per web process (default 16)")
         parser.add_argument("--processes", type=int, default=min(os.cpu_count() or 1, 2),
                             help="web processes (default: 2 where there are 2 cores or more). One process serves "
@@ -38,13 +38,22 @@ class Command(BaseCommand):
         from webcare.core import automation
         from webcare.core.threads import start_daemon
         from webcare.ingest.worker import start_in_process
+        from webcare.search import engine as search_engine
+        from webcare.search import indexer as search_indexer
 
         ensure_migrated(self.stdout)
         ensure_default_organisation()
         ensure_admin(self.stdout)
+        try:
+            search_engine.backend()  # a misconfigured search backend stops here, not in every search
+        except search_engine.BackendUnavailable as exc:
+            raise CommandError(str(exc)) from exc
         stop = threading.Event()
         if not options["no_worker"]:
             start_in_process(stop)
+            # The search indexer follows the change log into the index (webcare/search/indexer.py); it is this
+            # process that holds the tantivy index's write lock, the web processes only read.
+            search_indexer.start_in_process(stop)
             sender.start_in_process(stop)
             polling.start_in_process(stop)
             automation.start_in_process(stop)

@@ -1,6 +1,8 @@
-// Canned responses in the composer: the chosen response, rendered for the open ticket by the server, goes into the
-// reply at the cursor (or replaces an empty draft), and the agent goes on editing it. Event delegation on the
-// document, because htmx replaces the whole conversation pane after every action.
+// Canned responses and suggested help articles in the composer: the chosen response (rendered for the open ticket by
+// the server) or article link or text goes into the reply at the cursor (or replaces an empty draft), and the agent
+// goes on editing it. Event delegation on the document, because htmx replaces the whole conversation pane after every
+// action. Alt+K inserts the first suggested article's link, Alt+Shift+K its text (inbox.js leaves Alt combinations
+// alone; event.code, so the keys work on any keyboard layout and macOS's Option+K character is not typed).
 (function () {
   "use strict";
   var VARIABLE = /\{(customer_first_name|agent_first_name|ticket_number)\}/;
@@ -11,6 +13,8 @@
       textarea.value = text;
     } else {
       start = textarea.selectionStart;
+      var before = textarea.value.slice(0, start);
+      if (before && !/\s$/.test(before)) text = " " + text; // a link never runs into the word before it
       textarea.setRangeText(text, start, textarea.selectionEnd, "end");
     }
     textarea.focus();
@@ -45,6 +49,31 @@
         select.value = "";
       })
       .catch(function () { status.textContent = status.dataset.tError; });
+  });
+
+  // -- suggested help articles (webcare/knowledge: _composer_suggestions.html) --------------------------------------
+  function insertArticle(item, asText) {
+    var textarea = document.getElementById("reply-text");
+    if (!item || !textarea) return false;
+    insert(textarea, asText ? item.dataset.kbSnippet : item.dataset.kbLink);
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".kb-insert-link, .kb-insert-text");
+    if (!button) return;
+    insertArticle(button.closest(".kb-item"), button.classList.contains("kb-insert-text"));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.code !== "KeyK") return;
+    var first = document.querySelector("#kb-suggest-list .kb-item");
+    if (insertArticle(first, event.shiftKey)) event.preventDefault();
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var list = event.detail && event.detail.target;
+    if (list && list.id === "kb-suggest-list") list.textContent = list.dataset.tError;
   });
 })();
 

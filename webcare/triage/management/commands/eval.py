@@ -30,7 +30,7 @@ from webcare.triage.management.commands._options import (
 from webcare.triage.paths import PACKAGE_DIR
 from webcare.triage.quality import Section
 
-ORDER = ["language", "pii", "profanity", "sentiment", "intent", "register"]
+ORDER = ["language", "pii", "profanity", "sentiment", "intent", "register", "faq"]
 
 
 def available_tasks() -> list[str]:

@@ -20,7 +20,7 @@ var BASE = SCRIPT.src.replace(/widget\.js(?:[?#].*)?$/, "");
 var STORE_KEY = "webcare-chat:" + BASE;
 var OPEN_POLL_MS = 2000;
 var CLOSED_POLL_MS = 15000;
-var SUGGEST_DELAY_MS = 400;
+var SUGGEST_DELAY_MS = 250;
 var MIN_QUERY_CHARS = 12;
 var MIN_QUERY_WORDS = 3;
 
@@ -31,7 +31,7 @@ var STRINGS = {
     name: "Your name (optional)", email: "E-mail (optional)", message: "Your message", send: "Send",
     hint: "Enter sends · Shift+Enter makes a new line",
     suggestions: "Maybe this answers your question", suggested1: "1 suggested answer", suggestedN: "{n} suggested answers",
-    stillNeed: "Not what you were looking for? Send your message and we will answer.",
+    stillNeed: "Not what you were looking for? Send your message and we will answer.", readMore: "Read the whole answer",
     you: "You", team: "Customer service", sending: "Sending …", failed: "Not sent.", retry: "Try again",
     unread: "{n} new", offline: "Cannot reach the chat right now. We keep trying.",
     tooFast: "You are sending very fast; this one goes in a moment.", log: "Messages"
@@ -43,7 +43,7 @@ var STRINGS = {
     hint: "Enter sender · Shift+Enter gir ny linje",
     suggestions: "Kanskje dette svarer på spørsmålet ditt", suggested1: "1 foreslått svar",
     suggestedN: "{n} foreslåtte svar",
-    stillNeed: "Fant du ikke svaret? Send meldingen, så svarer vi.",
+    stillNeed: "Fant du ikke svaret? Send meldingen, så svarer vi.", readMore: "Les hele svaret",
     you: "Du", team: "Kundeservice", sending: "Sender …", failed: "Ikke sendt.", retry: "Prøv igjen",
     unread: "{n} nye", offline: "Får ikke kontakt med chatten akkurat nå. Vi prøver igjen.",
     tooFast: "Du sender veldig raskt; denne sendes om et øyeblikk.", log: "Meldinger"
@@ -54,7 +54,7 @@ var STRINGS = {
     name: "Dit navn (valgfrit)", email: "E-mail (valgfrit)", message: "Din besked", send: "Send",
     hint: "Enter sender · Shift+Enter giver ny linje",
     suggestions: "Måske besvarer dette dit spørgsmål", suggested1: "1 foreslået svar", suggestedN: "{n} foreslåede svar",
-    stillNeed: "Fandt du ikke svaret? Send din besked, så svarer vi.",
+    stillNeed: "Fandt du ikke svaret? Send din besked, så svarer vi.", readMore: "Læs hele svaret",
     you: "Dig", team: "Kundeservice", sending: "Sender …", failed: "Ikke sendt.", retry: "Prøv igen",
     unread: "{n} nye", offline: "Kan ikke få forbindelse til chatten lige nu. Vi prøver igen.",
     tooFast: "Du sender meget hurtigt; denne sendes om et øjeblik.", log: "Beskeder"
@@ -65,7 +65,7 @@ var STRINGS = {
     name: "Ditt namn (valfritt)", email: "E-post (valfritt)", message: "Ditt meddelande", send: "Skicka",
     hint: "Enter skickar · Skift+Enter ger ny rad",
     suggestions: "Kanske svarar det här på din fråga", suggested1: "1 föreslaget svar", suggestedN: "{n} föreslagna svar",
-    stillNeed: "Hittade du inte svaret? Skicka ditt meddelande så svarar vi.",
+    stillNeed: "Hittade du inte svaret? Skicka ditt meddelande så svarar vi.", readMore: "Läs hela svaret",
     you: "Du", team: "Kundtjänst", sending: "Skickar …", failed: "Inte skickat.", retry: "Försök igen",
     unread: "{n} nya", offline: "Vi når inte chatten just nu. Vi försöker igen.",
     tooFast: "Du skickar väldigt snabbt; det här skickas om en stund.", log: "Meddelanden"
@@ -77,7 +77,7 @@ var STRINGS = {
     hint: "Enter lähettää · Vaihto+Enter tekee uuden rivin",
     suggestions: "Ehkä tämä vastaa kysymykseesi", suggested1: "1 ehdotettu vastaus",
     suggestedN: "{n} ehdotettua vastausta",
-    stillNeed: "Etkö löytänyt vastausta? Lähetä viestisi, niin vastaamme.",
+    stillNeed: "Etkö löytänyt vastausta? Lähetä viestisi, niin vastaamme.", readMore: "Lue koko vastaus",
     you: "Sinä", team: "Asiakaspalvelu", sending: "Lähetetään …", failed: "Ei lähetetty.", retry: "Yritä uudelleen",
     unread: "{n} uutta", offline: "Chattiin ei juuri nyt saada yhteyttä. Yritämme uudelleen.",
     tooFast: "Lähetät hyvin nopeasti; tämä lähtee hetken kuluttua.", log: "Viestit"
@@ -89,7 +89,7 @@ var STRINGS = {
     hint: "Enter verstuurt · Shift+Enter geeft een nieuwe regel",
     suggestions: "Misschien beantwoordt dit je vraag", suggested1: "1 voorgesteld antwoord",
     suggestedN: "{n} voorgestelde antwoorden",
-    stillNeed: "Niet gevonden wat je zocht? Stuur je bericht, dan antwoorden we.",
+    stillNeed: "Niet gevonden wat je zocht? Stuur je bericht, dan antwoorden we.", readMore: "Lees het hele antwoord",
     you: "Jij", team: "Klantenservice", sending: "Versturen …", failed: "Niet verstuurd.", retry: "Opnieuw proberen",
     unread: "{n} nieuw", offline: "De chat is nu niet bereikbaar. We blijven het proberen.",
     tooFast: "Je verstuurt erg snel; dit bericht gaat zo.", log: "Berichten"
@@ -447,7 +447,11 @@ function showSuggestions(found) {
   found.forEach(function (article) {
     var details = el("details", {}, [
       el("summary", { text: article.question }),
-      el("p", { text: article.answer, lang: article.language })
+      el("p", { text: article.answer, lang: article.language }),
+      // The whole article on the brand's help page, in the language it matched in (a new tab: the chat stays).
+      article.url ? el("p", { className: "wc-more" }, [
+        el("a", { href: article.url, target: "_blank", rel: "noopener", text: T.readMore, lang: LANG })
+      ]) : null
     ]);
     ui.suggestionList.appendChild(el("li", {}, [details]));
   });
