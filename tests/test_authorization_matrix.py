@@ -33,8 +33,8 @@ from webcare.gdpr.models import SubjectRequest
 from webcare.hours.models import AutoReplyTemplate, OpeningHours, SpecialDay
 from webcare.inbox.models import SavedSearch
 from webcare.incidents.models import Incident
-from webcare.knowledge.models import Article
 from webcare.ingest.models import InboundEvent
+from webcare.knowledge.models import Article
 from webcare.notify.models import Notification
 from webcare.replies.models import CannedResponse
 from webcare.retention.models import RetentionPolicy

@@ -26,7 +26,8 @@ LANGUAGE_URL = "/inbox/language/"
 WEBCARE_DIR = Path(__file__).resolve().parent.parent / "webcare"
 LOCALE_DIR = WEBCARE_DIR / "inbox" / "locale"
 #: Every app with pages of its own ships a catalogue.
-TRANSLATED_APPS = ["inbox", "staff", "replies", "routing", "hours", "supervision", "notify", "search", "insights", "knowledge"]
+TRANSLATED_APPS = ["inbox", "staff", "replies", "routing", "hours", "supervision", "notify", "search", "insights",
+                   "knowledge"]
 
 #: The fixed view names of the inbox, per language, as an agent sees them in the left pane.
 VIEW_NAMES = {

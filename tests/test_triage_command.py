@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from webcare.triage.analyse import channel_is_public
-from webcare.triage.management.commands.eval import render, summary_table
+from webcare.triage.management.commands.eval import KEPT_MARKER, render, summary_table
 from webcare.triage.management.commands.triage import parse_languages, run
 from webcare.triage.paths import default_data_dir
 from webcare.triage.quality import Section, confusion_table, f1_table
@@ -135,3 +135,16 @@ def test_it_proves_the_shipped_models_are_what_training_makes() -> None:
     """Every committed artefact is byte for byte what `webcare train` makes from the data and lexicons: a lexicon
     edit without retraining, or a hand-edited model, fails here."""
     call_command("train", "--check")
+
+
+@pytest.mark.skipif(not default_data_dir().is_dir(), reason="needs ../shared/data beside the checkout")
+def test_rewriting_the_quality_page_keeps_the_benchmark_sections(tmp_path: Path) -> None:
+    """The choir detector's figures come from a benchmark, not from `webcare eval`; rerunning eval must not drop them,
+    and must not keep an old copy of eval's own sections."""
+    out = tmp_path / "quality.md"
+    out.write_text("# Triage quality\n\n## Register\n\nold figures\n\n" + KEPT_MARKER
+                   + "\n\n## Choir detection\n\ndetected in 4 min\n", encoding="utf-8")
+    call_command("eval", "register", "--out", str(out))
+    page = out.read_text(encoding="utf-8")
+    assert "old figures" not in page
+    assert page.count(KEPT_MARKER) == 1 and page.rstrip().endswith("## Choir detection\n\ndetected in 4 min")

@@ -49,7 +49,19 @@ def summary_table(sections: list[Section]) -> str:
     return "\n".join(rows)
 
 
-def render(sections: list[Section], data: Path, seconds: float) -> str:
+#: Sections after this line are measured by benchmarks, not by ``webcare eval`` (e.g. the choir detector's replay in
+#: benchmarks/choir.py, minutes of work): rewriting the page keeps them as they are.
+KEPT_MARKER = "<!-- Measured by the benchmarks each section below names; `webcare eval` keeps this part. -->"
+
+
+def kept_tail(path: Path) -> str:
+    """The benchmark-measured part of an existing page (from :data:`KEPT_MARKER` on), or nothing."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    at = text.find(KEPT_MARKER)
+    return text[at:] if at >= 0 else ""
+
+
+def render(sections: list[Section], data: Path, seconds: float, tail: str = "") -> str:
     parts = [
         "# Triage quality",
         "",
@@ -70,6 +82,8 @@ def render(sections: list[Section], data: Path, seconds: float) -> str:
     ]
     for section in sections:
         parts += ["", f"## {section.title}", "", section.markdown.strip()]
+    if tail:
+        parts += ["", tail.strip()]
     return "\n".join(parts) + "\n"
 
 
@@ -94,7 +108,8 @@ class Command(BaseCommand):
                 section = importlib.import_module(f"webcare.triage.quality.{task}").evaluate(data)
                 sections.append(section)
                 progress.update(bar, completed=1, description=f"scored {task}")
-        page = render(sections, data, time.perf_counter() - started)
+        out = options["out"]
+        page = render(sections, data, time.perf_counter() - started, "" if str(out) == "-" else kept_tail(out))
         console.print(summary_table(sections))
         if str(options["out"]) == "-":
             self.stdout.write(page)
