@@ -182,6 +182,7 @@ RULES: dict[str, Rule] = {
     "incidents:rename": rule(post="L 3 3 O O 3 4 L L"),
     "api:list_incidents": rule(get=API_LIST),
     "api:get_incident": rule(get=API_OBJ),
+    "api:search": rule(get=API_LIST),
     # -- knowledge ----------------------------------------------------------------------------------------------------
     "help:index": rule(get=PUBLIC, params={"org": "nowhere"}),
     "help:article": rule(get=PUBLIC, params={"org": "nowhere", "slug": "nowhere"}),

@@ -27,7 +27,7 @@ EXPECTED = {
     ("patch", "/api/v1/customers/{customer_id}"), ("post", "/api/v1/customers/{customer_id}/merge"),
     ("post", "/api/v1/customers/{customer_id}/split"),
     ("get", "/api/v1/events"), ("get", "/api/v1/events/{event_id}"), ("post", "/api/v1/events/{event_id}/retry"),
-    ("get", "/api/v1/incidents"), ("get", "/api/v1/incidents/{incident_id}"),
+    ("get", "/api/v1/incidents"), ("get", "/api/v1/incidents/{incident_id}"), ("get", "/api/v1/search"),
 }
 
 

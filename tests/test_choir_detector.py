@@ -240,7 +240,7 @@ class HashEmbedder:
 def test_memory_stays_within_a_kilobyte_a_message_and_bounded() -> None:
     config = replace(QUICK, window=timedelta(minutes=20), burst_span=timedelta(minutes=10), max_window_messages=1000)
     detector = ChoirDetector(config, embedder=HashEmbedder())
-    stream = background(0.9, 1500, seed=11)  # a busy desk: ~500 messages in the window
+    stream = background(0.6, 1500, seed=11)  # a busy desk: ~500 messages in the window
     sizes: list[tuple[int, int]] = []
     for i, obs in enumerate(stream):
         detector.observe(obs)

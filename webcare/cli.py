@@ -26,6 +26,8 @@ MAIN_COMMANDS = [
     ("audit", "the audit log: verify the hash chain (prints the last hash), list entries, export them as JSON lines"),
     ("keys", "encryption keys: status, rotate the master key, encrypt rows stored before encryption"),
     ("unlock", "lift a sign-in lock after too many failed attempts"),
+    ("search", "search every channel: words, \"phrases\", #ticket, names (--json: JSON lines)"),
+    ("searchindex", "the search index: rebuild from the database, status (size, lag), follow"),
     ("storm", "inject a storm of complaints about one outage into a running desk (an incident within minutes)"),
 ]
 

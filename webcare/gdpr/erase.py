@@ -495,7 +495,10 @@ def _apply_rows(erasure: Plan) -> dict[str, int]:
     counts["customer_history"] = CustomerHistory.objects.filter(
         Q(customer_id__in=scope.customer_ids) | Q(other_id__in=scope.customer_ids)).delete()[0]
     counts["identities"] = Identity.objects.filter(pk__in=scope.identity_ids).delete()[0]
-    tickets_changed(org, scope.ticket_ids)
+    # Tickets whose other messages named the person change too: the search index re-reads them from the change log.
+    mentioned = Message.objects.filter(pk__in=[*erasure.mention_spans, *erasure.mention_message_ids]).exclude(
+        ticket=None).values_list("ticket_id", flat=True)
+    tickets_changed(org, {*scope.ticket_ids, *erasure.mention_ticket_ids, *mentioned})
     return {kind: counts.get(kind, 0) for kind in REPORT_KINDS if kind not in ("customers", "data_keys")}
 
 

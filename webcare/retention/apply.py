@@ -34,6 +34,7 @@ from webcare.channels import attachments as stored_files
 from webcare.conversations.models import Conversation, Message
 from webcare.core.models import Organisation
 from webcare.ingest.models import InboundEvent
+from webcare.live import publish
 from webcare.retention import due as due_rows
 from webcare.retention.actions import ensure_default_policies
 from webcare.retention.models import DataKind, RetentionPolicy, RetentionRun, RunStatus, RunTrigger
@@ -121,6 +122,7 @@ def _remove_bodies(org: Organisation, ids: list[int]) -> int:
     changed = blank_message_bodies(ids)
     tickets = {ticket for _, ticket in rows if ticket}
     blank_ticket_subjects(tickets)
+    publish.tickets_changed(org.pk, tickets)  # the search index re-reads them (blanked text leaves the index)
     Note.objects.filter(ticket_id__in=tickets).exclude(text="").update(text="")
     # A conversation's subject (an e-mail's) goes with its last message body.
     still = Message.objects.filter(not_blank(), conversation=OuterRef("pk"))

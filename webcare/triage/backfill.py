@@ -8,6 +8,7 @@ from rich.progress import Progress
 
 from webcare.conversations.models import Direction, Message
 from webcare.ingest.store import StoreResult
+from webcare.live import publish
 from webcare.tickets.models import Ticket
 from webcare.triage.steps import TriageMessages
 
@@ -39,6 +40,10 @@ def triage_stored(progress: bool = False, batch_size: int = BATCH) -> int:
                     message.ticket = locked.get(message.ticket_id or 0)
                 batch.sort(key=lambda m: (m.sent_at, m.pk))  # each ticket ends with its newest message's triage
                 step.run(StoreResult(messages=batch))
+                # Masked text and language changed: the search index re-reads these tickets from the change log.
+                for org_id in {m.organisation_id for m in batch}:
+                    publish.tickets_changed(org_id, {m.ticket_id for m in batch
+                                                     if m.organisation_id == org_id and m.ticket_id})
             last_id = max(m.pk for m in batch)
             done += len(batch)
             bar.update(task, advance=len(batch))

@@ -47,6 +47,7 @@ from webcare.incidents.choir.window import NO_GROUP, TERM_SLOTS, Window
 _SCALE = 127.0  # int8 quantisation of unit vectors
 _MEAN_WEIGHT = 1.0 / 2000  # how fast the brand's mean embedding moves from the generic prior to its own
 _BIG = 16  # groups of this many embedded messages keep their vector sum (1.5 KB) instead of recomputing it
+_BURST_PRIOR = 0.05  # an alarmed group gathers lone messages of its burst at a centroid cosine this much lower
 _REUSE_JACCARD = 0.8  # a near-copy of an embedded message borrows its vector instead of paying for the model
 EVERYDAY_SHARE = 0.05  # a term in this share of the brand's messages or more names no topic
 
@@ -134,7 +135,7 @@ class ChoirDetector:
             return Placement(group_id=None, group_size=1, abnormal=False, started=False)
         if group_id is None:
             group_id = self._new_group(float(window.at[partners].min()))
-        self._join(group_id, [int(r) for r in partners] + [row], analysis)
+        self._join(group_id, [int(r) for r in partners] + [row], analysis, set(salient))
         if vector is not None:
             group_id = self._merge_similar(group_id)
         return self._judge(group_id, at)
@@ -336,8 +337,10 @@ class ChoirDetector:
         self._groups[gid] = _Group(group_id=gid, first_at=first_at, last_at=first_at)
         return gid
 
-    def _join(self, group_id: int, rows: list[int], analysis: Analysis | None) -> None:
-        """Put rows into the group, keeping its centroid length and its title words."""
+    def _join(self, group_id: int, rows: list[int], analysis: Analysis | None = None,
+              salient: set[int] | None = None) -> None:
+        """Put rows into the group, keeping its centroid length; the new message's salient terms that the group
+        shares keep how they were written, for the group's title."""
         window = self._window
         state = self._groups[group_id]
         for row in rows:
@@ -355,9 +358,14 @@ class ChoirDetector:
             members = self._members(group_id)
             if int(window.embedded[members].sum()) >= _BIG:
                 state.total = self._group_total(group_id)
-        if analysis is not None:
-            for term, surface in zip(analysis.terms[:TERM_SLOTS], analysis.surfaces, strict=False):
-                self._surfaces.setdefault(term_id(term), surface)
+        if analysis is not None and salient:
+            # only terms the group already shares can make its title (which needs two carriers): keeping every
+            # salient word of every grouped message would cost ~100 bytes a message
+            slots = window.terms[self._members(group_id)]
+            for term, surface in zip(analysis.terms, analysis.surfaces, strict=True):
+                tid = term_id(term)
+                if tid in salient and tid not in self._surfaces and int((slots == tid).any(axis=1).sum()) >= 2:
+                    self._surfaces[tid] = surface
 
     def _group_total(self, group_id: int) -> npt.NDArray[np.int32] | None:
         """Σ of the group's member vectors (int8 units): kept for big groups, summed on demand for small ones."""
@@ -469,7 +477,7 @@ class ChoirDetector:
         started = burst and not state.alarmed
         if burst:
             state.alarmed = True
-        if state.alarmed and len(rows) >= 2 * state.swept_size:
+        if state.alarmed and len(rows) >= 1.5 * state.swept_size:
             self._sweep(group_id)
             rows = self._members(group_id)
         growing = state.alarmed and (burst or at - previous_last <= span)
@@ -488,16 +496,17 @@ class ChoirDetector:
         if total is None:
             return
         live = slice(window.start, window.end)
-        lone = np.flatnonzero((window.group[live] == NO_GROUP) & window.embedded[live]) + window.start
+        around = window.at[live] >= state.first_at - self.config.burst_span.total_seconds()
+        lone = np.flatnonzero((window.group[live] == NO_GROUP) & window.embedded[live] & around) + window.start
         if not len(lone):
             return
         norm = float(np.linalg.norm(total.astype(np.float64)))
         if norm == 0:
             return
         dots = np.einsum("ij,j->i", window.vector[lone], total, dtype=np.int64)
-        close = lone[dots / (_SCALE * norm) >= self.config.embed_join]
+        close = lone[dots / (_SCALE * norm) >= self.config.embed_join - _BURST_PRIOR]
         if len(close):
-            self._join(group_id, [int(r) for r in close], None)
+            self._join(group_id, [int(r) for r in close])
             state.swept_size = len(self._members(group_id))
 
     def _baseline_per_hour(self, group_id: int, rows: npt.NDArray[np.intp], at: float) -> float:
