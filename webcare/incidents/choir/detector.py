@@ -4,7 +4,7 @@ group grows abnormally fast for its topic.
 For each message, in time order (see docs/incidents.md, "How the choir is detected"):
 
 1. **Analyse** — codes, names and content words (:mod:`~webcare.incidents.choir.terms`); the ones rare in the
-   brand's background are *salient*, weighted by surprise (−ln share).
+   brand's background, or suddenly common (bursting), are *salient*, weighted by surprise (−ln share).
 2. **Link** to messages in the window (3 hours) by three signals, the cheap ones first:
    a near-duplicate (MinHash Jaccard ≥ 0.5 over word shingles, LSH-banded); shared salient terms whose surprise adds
    up to two rare terms' worth (a code counts double: two customers quoting "E503" are about one fault); and — only
@@ -122,7 +122,7 @@ class ChoirDetector:
         jaccard = similarity(window.signature[live], signature, self.config.lsh_bands)
         term_weight = self._term_weights(live, salient, weights)
         cheap = (jaccard >= self.config.near_duplicate) | (term_weight >= self.config.term_link)
-        vector = self._vector(obs.text, analysis, live, jaccard) if analysis.tokens else None
+        vector = self._vector(obs.text, live, jaccard) if analysis.tokens else None
         cosines = self._cosines(live, vector)
         pair = cheap | (cosines >= self.config.embed_pair)
         group_id = self._choose(live, pair, cosines, vector, salient, weights)
@@ -237,10 +237,10 @@ class ChoirDetector:
             total += weights[tid] * (slots == tid).any(axis=1)
         return total
 
-    def _vector(self, text: str, analysis: Analysis, live: slice,
-                jaccard: npt.NDArray[np.float32]) -> npt.NDArray[np.int8] | None:
+    def _vector(self, text: str, live: slice, jaccard: npt.NDArray[np.float32]) -> npt.NDArray[np.int8] | None:
         """The message's centred, quantised embedding: borrowed from a near-copy when there is one, else from the
-        embedder (the one slow step, so it is skipped for messages with nothing salient to say)."""
+        embedder — the one slow step (tens of milliseconds), which messages with no words left after normalisation
+        ("@brand 🙏", a bare link) skip."""
         if self.embedder is None or self._mean is None:
             return None
         window = self._window

