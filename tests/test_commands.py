@@ -87,7 +87,7 @@ def test_it_tells_a_postgres_worker_to_migrate_first(tmp_path: Path) -> None:
                        capture_output=True, check=False)
 
 
-def read_until(proc: subprocess.Popen[str], pattern: str, timeout: float = 60) -> str:
+def read_until(proc: subprocess.Popen[str], pattern: str, timeout: float = 180) -> str:
     """Read the server's output until ``pattern`` appears (the URL line)."""
     assert proc.stdout is not None
     seen = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from typing import Any
 
 import pytest
@@ -105,6 +106,9 @@ def test_the_postgres_backend_is_refused_on_sqlite(settings: Any, db: None) -> N
         engine.reset()
 
 
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")),
+                    reason="serve runs the embedded default (SQLite) in a fresh data directory whatever the suite's "
+                           "database; the SQLite run of the suite covers it")
 def test_webcare_serve_indexes_what_arrives_and_finds_it_through_the_api(tmp_path: Any) -> None:
     """The indexer thread of `webcare serve`: a message posted to the running server becomes searchable."""
     import subprocess

@@ -125,7 +125,8 @@ def invoices(personas: Personas, index: str) -> dict[str, Any]:
                                intents=("question",), sent_at=NOW - timedelta(hours=1), status="pending"),
         "x_en": make_message(personas.org, "My faktura (invoice) never arrived", kind="x", language="en",
                              sent_at=NOW - timedelta(days=1), team=sales),
-        "other": make_message(personas.org, "Nettet er nede i Bergen", kind="facebook"),
+        "other": make_message(personas.org, "Nettet er nede i Bergen", kind="facebook",
+                              sent_at=NOW - timedelta(minutes=5)),
     }
     indexer.sync()
     return {key: message.ticket for key, message in found.items()} | {"sales": sales}
