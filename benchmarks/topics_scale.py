@@ -10,20 +10,27 @@ about error E503 and eSIM in Bergen), so there is something to discover. Set-bas
 
 Then, in-process with Django's test client signed in as a supervisor, it times for each organisation:
 
-- **first ever**: nothing stored or remembered (the very first look at a week): both spans' messages read and
-  counted, whole days stored (``DayDigest``);
-- **after a restart**: whole days stored, nothing remembered in the process: the stored days are read, the running
-  day's part of both spans counted;
+- **the warm-up task** (webcare/insights/warm.py): its passes from nothing stored until nothing is due (this week's
+  and last week's days and the week before's), each pass timed (the longest is what the automation loop's other
+  tasks may wait);
+- **first look after the warm-up**: whole days stored by the task, nothing remembered in the process (also what a
+  restart costs): the stored days are read, the running day's part of both spans counted;
+- **first look before any warm-up** (a fresh install that imported everything): the page, which answers at once
+  with its progress, and the page plus its htmx steps until the counts show (what the supervisor waits in all);
 - **refresh**: the page when what lasts five minutes has expired (what the first supervisor in each five minutes
   pays: the running hour of today and of last week's same day are counted again; whole days and whole hours come
   from memory);
-- **remembered**: the page within the five minutes (and with a filter, and the CSV);
-- **a whole past week** (the week picker): cold;
+- **remembered**: the page within the five minutes (and with a filter, and the CSV); the CSV with nothing stored
+  (a download: it counts while it answers);
+- **a whole past week** (the week picker): before any warm-up, and after it;
+- **late in the day**: as if it were 23:00 yesterday, days stored by the task, nothing remembered — the page counts
+  the running day's 23 finished hours of both weeks itself (the task stores whole days only);
 - the parts of a cold page: reading the rows from the database only, and the counting per message.
 
     python benchmarks/topics_scale.py               # seed if needed, measure, write the JSON
     python benchmarks/topics_scale.py --reset       # drop and seed again
     python benchmarks/topics_scale.py --repeat 3    # a quicker look
+    python benchmarks/topics_scale.py --seed-only   # seed if needed, measure nothing
 
 Results: benchmarks/results/topics_scale.json; figures in docs/benchmarks.md ("Topics view").
 """
@@ -33,12 +40,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -236,12 +245,15 @@ def _forget_running(org: Any) -> None:
 
 
 def measure(org: Any, repeat: int) -> dict[str, Any]:
+    from datetime import timedelta
+
+    import time_machine
     from django.core.cache import cache
     from django.test import Client
     from django.utils import timezone
 
-    from webcare.insights import figures, topics
-    from webcare.insights.models import DayDigest
+    from webcare.insights import figures, topics, warm
+    from webcare.insights.models import DayDigest, WarmLease
     from webcare.insights.views import zone_of
     from webcare.insights.weeks import Week, comparison
 
@@ -255,7 +267,7 @@ def measure(org: Any, repeat: int) -> dict[str, Any]:
     themes = figures.theme_set(org)
     terms_of = figures.terms_function()
 
-    def page(path: str = "/supervisor/topics/", forget: str = "") -> None:
+    def page(path: str = "/supervisor/topics/", forget: str = "") -> str:
         if forget in ("all", "stored"):
             cache.clear()
         if forget == "stored":
@@ -264,6 +276,44 @@ def measure(org: Any, repeat: int) -> dict[str, Any]:
             _forget_running(org)
         answer = client.get(path)
         assert answer.status_code == 200, (path, answer.status_code)
+        return answer.content.decode()
+
+    def stepped(path: str = "/supervisor/topics/") -> int:
+        """A cold look as the browser makes it: the page (progress), then its htmx steps until the counts show;
+        returns the steps."""
+        html = page(path, forget="stored")
+        steps = 0
+        while (found := re.search(r'id="topic-counts"[^>]* hx-get="([^"]+)"', html)) is not None:
+            html = page(unescape(found.group(1)))
+            steps += 1
+        assert 'id="everything"' in html
+        return steps
+
+    def warmed() -> int:
+        """The warm-up task's passes over this organisation from nothing stored until nothing is due; returns the
+        passes (each timed into ``passes``)."""
+        cache.clear()
+        DayDigest.objects.filter(organisation=org).delete()
+        WarmLease.objects.filter(organisation=org).delete()
+        count = 0
+        while True:
+            started = time.perf_counter()
+            done = warm.warm(org, timezone.now())
+            passes.append((time.perf_counter() - started) * 1000)
+            if not done:
+                return count
+            count += 1
+
+    late = (now.astimezone(zone).replace(hour=23, minute=0, second=0, microsecond=0) - timedelta(days=1))
+
+    def late_look() -> None:
+        """Late in the day: as if it were 23:00 yesterday (local), days stored by the warm-up task then, nothing
+        remembered: the page counts the day's 23 finished hours and last week's same stretch itself."""
+        with time_machine.travel(late, tick=False):
+            if not DayDigest.objects.filter(organisation=org, computed_at=late).exists():
+                while warm.warm(org, late):
+                    pass
+            page(forget="all")
 
     def scanned(which: Any) -> int:
         return sum(1 for _ in figures.rows(org.pk, which, themes.labels))
@@ -272,29 +322,45 @@ def measure(org: Any, repeat: int) -> dict[str, Any]:
                 "past week": scanned(past.this), "week before": scanned(past.last)}
     page()  # warm up: imports, templates, the stemmer's caches
     results: dict[str, Any] = {"messages_read": messages}
+    passes: list[float] = []
+    steps: list[int] = []
+    cold = max(2, repeat // 3)
     cases: dict[str, tuple[Callable[[], Any], int]] = {
-        "GET this week so far, first ever (nothing stored or remembered)": (lambda: page(forget="stored"),
-                                                                              max(2, repeat // 3)),
-        "GET this week so far, after a restart (whole days stored)": (lambda: page(forget="all"), repeat),
+        "warm-up task: every due day stored, all passes (nothing stored before)": (warmed, cold),
+        "GET this week so far, first look after the warm-up task ran (days stored, nothing remembered)": (
+            lambda: page(forget="all"), repeat),
+        "GET this week so far, first look before any warm-up: the page (progress)": (
+            lambda: page(forget="stored"), cold),
+        "GET this week so far, first look before any warm-up: page + steps until the counts show": (
+            lambda: steps.append(stepped()), cold),
         "GET this week so far, refresh (running day expired)": (lambda: page(forget="running"), repeat),
         "GET this week so far, remembered": (page, repeat),
         "GET … ?language=sv&sort=growth, remembered": (lambda: page("/supervisor/topics/?language=sv&sort=growth"),
                                                       repeat),
         "GET … ?format=csv, remembered": (lambda: page("/supervisor/topics/?format=csv"), repeat),
-        f"GET ?week={past.week.label} (a whole past week), first ever": (
-            lambda: page(f"/supervisor/topics/?week={past.week.label}", forget="stored"), max(2, repeat // 3)),
-        f"GET ?week={past.week.label} (a whole past week), after a restart": (
+        "GET … ?format=csv, nothing stored (counted while it answers)": (
+            lambda: page("/supervisor/topics/?format=csv", forget="stored"), 1),
+        f"GET ?week={past.week.label} (a whole past week), first look before any warm-up: page + steps": (
+            lambda: steps.append(stepped(f"/supervisor/topics/?week={past.week.label}")), cold),
+        f"GET ?week={past.week.label} (a whole past week), after the warm-up (days stored)": (
             lambda: page(f"/supervisor/topics/?week={past.week.label}", forget="all"), repeat),
-        "read the rows of this span only (no counting)": (lambda: scanned(span.this), max(2, repeat // 3)),
+        "GET this week so far at 23:00 yesterday, first look after the warm-up (today's 23 hours counted)": (
+            lambda: late_look(), repeat),
+        "read the rows of this span only (no counting)": (lambda: scanned(span.this), cold),
         "count this span (read + themes + salient terms)": (
-            lambda: topics.count(figures.rows(org.pk, span.this, themes.labels), themes.themes, terms_of),
-            max(2, repeat // 3)),
+            lambda: topics.count(figures.rows(org.pk, span.this, themes.labels), themes.themes, terms_of), cold),
     }
     for name, (call, n) in cases.items():
         results[name] = timed(call, n)
         console.print(f"  {name:<58} p50 {results[name]['p50_ms']:>9.1f} ms   max {results[name]['max_ms']:>9.1f} ms")
     per_message = results["count this span (read + themes + salient terms)"]["p50_ms"] / max(messages["this span"], 1)
     results["count per message (µs)"] = round(per_message * 1000, 1)
+    results["warm-up task: days and messages it stores"] = {
+        "days": len(warm.wanted_days(org, timezone.now())),
+        "messages": figures.messages_in(org.pk, warm.wanted_days(org, timezone.now()))}
+    results["warm-up task: passes per warm-up"] = round(len(passes) / cold) - 1
+    results["warm-up task: longest pass (ms)"] = round(max(passes), 1)
+    results["cold look: htmx steps until the counts show"] = steps
     return results
 
 
@@ -324,6 +390,7 @@ def main() -> None:
     parser.add_argument("--reset", action="store_true", help="drop the database and seed again")
     parser.add_argument("--repeat", type=int, default=6, help="timed calls per case (cold ones: a third)")
     parser.add_argument("--json", type=Path, default=RESULTS)
+    parser.add_argument("--seed-only", action="store_true", help="seed if needed, measure nothing")
     args = parser.parse_args()
 
     server = args.postgres_url.rstrip("/")
@@ -353,6 +420,8 @@ def main() -> None:
                 for table in ("conversations_message", "tickets_ticket", "conversations_conversation"):
                     cursor.execute(f"VACUUM (ANALYZE) {table}")
 
+    if args.seed_only:
+        return
     import webcare.wsgi  # noqa: F401 - start up as a server worker does
 
     report: dict[str, Any] = {"machine": machine(), "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -68,7 +68,8 @@ echo "== tests on SQLite and on PostgreSQL, side by side (each run's output foll
 (eval "$MAIL_ENV_SQLITE"; env -u DATABASE_URL WEBCARE_DATA_DIR="$TMP_SQLITE" \
    "$VENV/bin/pytest" -p no:cacheprovider "$@") > "$TMP_SQLITE/pytest.log" 2>&1 &
 sqlite_pid=$!
-(eval "$MAIL_ENV_PG"; DATABASE_URL="$PG_URL" WEBCARE_DATA_DIR="$TMP_PG" \
+# The PostgreSQL run keeps only the tests that touch a database (tests/conftest.py): the pure ones ran on SQLite.
+(eval "$MAIL_ENV_PG"; DATABASE_URL="$PG_URL" WEBCARE_DATA_DIR="$TMP_PG" WEBCARE_TEST_DATABASE_ONLY=1 \
    "$VENV/bin/pytest" -p no:cacheprovider --create-db "$@") > "$TMP_PG/pytest.log" 2>&1 &
 pg_pid=$!
 sqlite_status=0; pg_status=0

@@ -7,6 +7,7 @@ Personas (after healthchecks): ``admin``, ``supervisor``, ``agent``, ``analyst``
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,19 +147,38 @@ def fresh_rate_limits() -> None:
     reset()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server", "django_db_setup"}
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether a test touches a database: pytest-django refuses database access to a test that neither carries the
+    ``django_db`` mark nor asks (directly or through its fixtures) for one of the database fixtures."""
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Let every database test use the keyring database too (webcare/keys): encrypting a message reads its key.
 
     pytest-django allows only ``default`` unless a test's ``django_db`` mark names more; rather than mark 2,000
     tests, the closest mark of each database test gets ``databases="__all__"`` with its other arguments kept.
+
+    With ``WEBCARE_TEST_DATABASE_ONLY=1`` (scripts/test.sh sets it for its PostgreSQL run, beside the full SQLite run)
+    only the tests that touch a database are kept: the pure ones (triage, clocks, routing, the detectors, model
+    training) cannot behave differently on another database, and running them twice cost CI minutes it does not have.
     """
     for item in items:
-        fixtures = getattr(item, "fixturenames", ())
-        mark = item.get_closest_marker("django_db")
-        if mark is None and not {"db", "transactional_db", "django_db_reset_sequences"} & set(fixtures):
+        if not uses_database(item):
             continue
+        mark = item.get_closest_marker("django_db")
         kwargs = dict(mark.kwargs) if mark is not None else {}
         args = mark.args if mark is not None else ()
         if kwargs.get("databases") is None:
             kwargs["databases"] = "__all__"
         item.add_marker(pytest.mark.django_db(*args, **kwargs), append=False)
+    if os.environ.get("WEBCARE_TEST_DATABASE_ONLY") == "1":
+        pure = [item for item in items if not uses_database(item)]
+        if pure:
+            config.hook.pytest_deselected(items=pure)
+            items[:] = [item for item in items if uses_database(item)]

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import smtplib
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -78,9 +79,11 @@ def make_channel(personas: Personas, address: str = "kundeservice@fjordnett.test
     return channel
 
 
-def wait_until(condition: Callable[[], bool], stop: threading.Event, seconds: float = 30) -> None:
-    """Poll ``condition`` every 0.1 s until it holds or ``seconds`` pass (the caller asserts what it then finds)."""
-    for _ in range(int(seconds * 10)):
+def wait_until(condition: Callable[[], bool], stop: threading.Event, seconds: float = 90) -> None:
+    """Poll ``condition`` every 0.1 s until it holds or ``seconds`` pass (the caller asserts what it then finds).
+    Generous: a loop thread logging in to IMAP on a loaded 2-core machine has been seen to need over 30 s."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         if condition():
             return
         stop.wait(0.1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.test import Client
 from django.utils import timezone
@@ -116,3 +117,23 @@ def test_it_prunes_old_events(personas: Personas) -> None:
     publish.tickets_changed(personas.org.pk, [2])
     assert publish.prune() == 1
     assert LiveEvent.objects.get().data["tickets"] == [2]
+
+
+def test_the_automation_loop_prunes_the_log(personas: Personas) -> None:
+    """Every change writes a row: without a pass that prunes, the log would grow with everything the desk ever did."""
+    from webcare.core import automation
+
+    publish.tickets_changed(personas.org.pk, [1])
+    LiveEvent.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    publish.tickets_changed(personas.org.pk, [2])
+    assert automation.run_once()["live.publish.prune"] == 1
+    assert [event.data["tickets"] for event in LiveEvent.objects.all()] == [[2]]
+
+
+def test_it_prunes_a_backlog_in_batches(personas: Personas, monkeypatch: Any) -> None:
+    monkeypatch.setattr(publish, "PRUNE_BATCH", 3)
+    for n in range(8):
+        publish.tickets_changed(personas.org.pk, [n + 1])
+    LiveEvent.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    assert publish.prune() == 8
+    assert not LiveEvent.objects.exists()

@@ -176,3 +176,32 @@ def test_the_follow_loop_indexes_and_keeps_the_writer_between_passes(tantivy_ind
     assert find(personas.org, "fiberkabelen").total == 1
     store = engine.backend().store  # type: ignore[attr-defined]
     assert store.keep_writer and store._writer is not None
+
+
+def test_pruning_keeps_the_events_the_indexer_has_not_read(search_backend: str, personas: Any) -> None:
+    """The log is pruned every automation pass; an indexer that was stopped for a while must still find its changes
+    there instead of rebuilding the whole index."""
+    indexer.sync()
+    read = LiveEvent.objects.latest("pk").pk
+    message = make_message(personas.org, "Strømbrudd på Voss", language="nb")
+    unread = set(LiveEvent.objects.filter(pk__gt=read).values_list("pk", flat=True))
+    assert unread
+    LiveEvent.objects.update(created_at=timezone.now() - timedelta(hours=3))
+    publish.prune()
+    assert set(LiveEvent.objects.values_list("pk", flat=True)) == {read} | unread
+    counts = indexer.sync()
+    assert not counts.rebuilt
+    assert [h.message_id for h in find(personas.org, "strømbrudd").hits] == [message.pk]
+    assert publish.prune() == len(unread)  # all read now; the cursor's own event stays
+    assert list(LiveEvent.objects.values_list("pk", flat=True)) == [max(unread)]
+
+
+def test_events_unread_for_days_are_pruned_and_the_indexer_rebuilds(search_backend: str, personas: Any) -> None:
+    indexer.sync()
+    message = make_message(personas.org, "Strømbrudd på Voss", language="nb")
+    LiveEvent.objects.update(created_at=timezone.now() - publish.KEEP_UNREAD - timedelta(hours=1))
+    SearchCursor.objects.update(synced_at=timezone.now() - publish.KEEP_UNREAD - timedelta(hours=1))
+    assert publish.prune() >= 1
+    assert not LiveEvent.objects.exists()
+    assert indexer.sync().rebuilt
+    assert [h.message_id for h in find(personas.org, "strømbrudd").hits] == [message.pk]

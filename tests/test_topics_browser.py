@@ -1,6 +1,7 @@
 """The topics view in a real browser (Playwright driving Debian's headless Chromium): a supervisor opens it, reads the
 chart and the table, opens a topic's masked examples, narrows it to one language, and finds the CSV links keeping
-the filter; axe's WCAG 2.1 AA rules on the page. The screenshot ``topics`` goes to ``test-artifacts/``.
+the filter; axe's WCAG 2.1 AA rules on the page. A first look before any warm-up shows its progress and the figures
+replace it by themselves (htmx). The screenshot ``topics`` goes to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from tests.conftest import Personas
 from tests.test_accessibility import violations
 from webcare.conversations.models import Conversation, Message
 from webcare.core.models import Channel
-from webcare.insights.models import Theme, ThemeSetup
+from webcare.insights import views
+from webcare.insights.models import DayDigest, Theme, ThemeSetup
 from webcare.insights.weeks import Week
 from webcare.tickets.models import Label, Ticket
 
@@ -105,3 +107,26 @@ def test_a_supervisor_reads_the_topics_of_the_week(browser: Any, live_server: An
     assert page.locator("#topics td.total").inner_text() == "5"
     assert "language=fi" in (page.locator("#download-csv").get_attribute("href") or "")
     assert page.get_by_label("Language", exact=True).input_value() == "fi"
+
+
+def test_a_first_look_before_the_warm_up_shows_progress_then_the_figures(browser: Any, live_server: Any,
+                                                                        personas: Personas,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    if timezone.localdate().weekday() == 0:
+        pytest.skip("on a Monday this week has no whole day to count in steps")
+    a_week_of_feedback(personas)
+    monkeypatch.setattr(views, "COUNT_NOW", 0)  # as if the days held a million messages
+    monkeypatch.setattr(views, "STEP", 1)  # a day a step
+    page = sign_in(browser, live_server, "sunniva", viewport={"width": 1400, "height": 1000})
+    counting: list[str] = []
+    page.on("response", lambda answer: counting.append(answer.url) if "part=counts" in answer.url else None)
+    first = page.goto(f"{live_server.url}/supervisor/topics/")
+    assert first is not None and "Counting the messages of" in first.text()  # answered at once, with its progress
+    billing = page.locator('#topics tr[data-topic]', has_text="Invoice / billing")
+    billing.wait_for(timeout=30_000)  # the steps replace the progress by themselves
+    assert billing.locator("td.total").inner_text() == "14"
+    assert page.locator("#topic-counts.counting").count() == 0 and counting
+    assert DayDigest.objects.filter(organisation=personas.org).exists()
+    assert violations(page) == []
+    page.reload()
+    assert page.locator("#topic-counts.counting").count() == 0  # stored: at once from now on

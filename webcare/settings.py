@@ -279,7 +279,12 @@ WEBCARE_AUTOMATION_TASKS = [
     "webcare.notify.email.run",
     "webcare.retention.apply.run",
     "webcare.incidents.watch.run",
+    "webcare.insights.warm.run",
+    "webcare.live.publish.prune",
 ]
+#: Readers of the change log (live.LiveEvent) besides the inboxes' streams: ``reader() -> int | None``, the lowest
+#: event id it has not read yet; pruning (``webcare.live.publish.prune``) keeps those events (for a day at most).
+WEBCARE_LIVE_READERS: list[str] = ["webcare.search.indexer.unread_from"]
 #: Called by every erasure (webcare/gdpr/erase.py) inside its transaction, after the rows are erased: dotted paths
 #: of ``hook(organisation_id, customer_ids, message_ids) -> dict[str, int]`` (counts for the report), e.g. the
 #: search index's. A hook that raises rolls the erasure back, so it can be run again.

@@ -17,21 +17,25 @@ those messages' tickets when a theme names labels — and the counts are kept sm
 - a span's digest is the sum of its pieces' (:func:`webcare.insights.topics.merge`), remembered as long as its
   running rest, and so is the view computed from two of them for each choice of filters and order;
 - every key holds the organisation's themes version (webcare/insights/models.py), so a changed theme is counted
-  afresh at once.
+  afresh at once;
+- whole days are normally stored before anybody looks, by the warm-up task (webcare/insights/warm.py); the page asks
+  :func:`uncounted_days` first and, when those hold many messages, counts them in steps (:func:`count_days`) while
+  showing its progress (webcare/insights/views.py) instead of counting a week while the supervisor waits.
 
 Only ``redacted_text`` is read: personal data is masked before anything is counted or shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from webcare.conversations.models import Message
@@ -50,11 +54,31 @@ DAY_SECONDS: Final = 3600
 #: The page's "now" is rounded down to this many seconds (so a running week's span is the same for five minutes).
 ROUND_SECONDS: Final = WINDOW_SECONDS
 CHUNK: Final = 2000
+#: How webcare/supervision/remember.py names its cache keys (it offers no lookup without computing).
+_REMEMBER_PREFIX: Final = "webcare:supervision:"
 #: A stored day counted this long after it ended is final (labels added to its tickets and late imports have
 #: settled); until then it is counted again after :data:`DAY_SECONDS`.
 FINAL_AFTER: Final = timedelta(days=7)
 #: Stored days older than this are deleted (the week picker offers 12 weeks, each compared with the one before).
 KEEP: Final = timedelta(weeks=14)
+
+
+def zone_of(org: Organisation) -> ZoneInfo:
+    """The organisation's time zone (UTC when it names none or an unknown one): weeks and days are cut in it."""
+    try:
+        return ZoneInfo(org.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def is_remembered(key: str) -> bool:
+    """Whether :func:`~webcare.supervision.remember.remembered` holds ``key`` now (in this process's cache)."""
+    return cache.get(_REMEMBER_PREFIX + key) is not None
+
+
+def remember(key: str, value: object, seconds: int) -> None:
+    """Put ``value`` where :func:`~webcare.supervision.remember.remembered` finds it under ``key``."""
+    cache.set(_REMEMBER_PREFIX + key, value, seconds)
 
 
 def terms_function() -> TermsOf | None:
@@ -123,18 +147,17 @@ def _key(organisation_id: int, themes: ThemeSet, terms: bool, span: Span, what: 
             f"{int(span.start.timestamp())}:{int(span.end.timestamp())}")
 
 
-def _stored(organisation_id: int, span: Span, themes: ThemeSet, terms_of: TermsOf | None) -> Digest:
-    """A whole day's digest from its :class:`DayDigest` row when that is fresh, else counted and stored. Fresh: made
-    within :data:`DAY_SECONDS`, or made :data:`FINAL_AFTER` after the day ended (labels and late imports have
-    settled by then, so it is never counted again)."""
-    now = timezone.now()
-    found = (DayDigest.objects.filter(organisation_id=organisation_id, start=span.start, version=themes.version,
-                                      with_terms=terms_of is not None)
-             .values_list("computed_at", "data").first())
-    if found is not None:
-        computed_at, data = found
-        if now - computed_at < timedelta(seconds=DAY_SECONDS) or computed_at - span.end >= FINAL_AFTER:
-            return topics.from_json(data)
+def is_fresh(computed_at: datetime, day: Span, now: datetime) -> bool:
+    """Whether a stored day counted at ``computed_at`` may be used at ``now``: counted within :data:`DAY_SECONDS`,
+    or :data:`FINAL_AFTER` after the day ended (labels and late imports have settled by then, so it is never counted
+    again)."""
+    return now - computed_at < timedelta(seconds=DAY_SECONDS) or computed_at - day.end >= FINAL_AFTER
+
+
+def store_day(organisation_id: int, span: Span, themes: ThemeSet, terms_of: TermsOf | None,
+              now: datetime | None = None) -> Digest:
+    """Count a whole day and store it as its :class:`DayDigest` (replacing an older count of it)."""
+    now = now or timezone.now()
     digest = count(rows(organisation_id, span, themes.labels), themes.themes, terms_of)
     try:
         with transaction.atomic():
@@ -146,6 +169,83 @@ def _stored(organisation_id: int, span: Span, themes: ThemeSet, terms_of: TermsO
     except IntegrityError:
         pass  # another process stored the same day at the same moment: its row is as good
     return digest
+
+
+def _stored(organisation_id: int, span: Span, themes: ThemeSet, terms_of: TermsOf | None) -> Digest:
+    """A whole day's digest from its :class:`DayDigest` row when that is fresh (:func:`is_fresh`), else counted and
+    stored (:func:`store_day`)."""
+    now = timezone.now()
+    found = (DayDigest.objects.filter(organisation_id=organisation_id, start=span.start, version=themes.version,
+                                      with_terms=terms_of is not None)
+             .values_list("computed_at", "data").first())
+    if found is not None and is_fresh(found[0], span, now):
+        return topics.from_json(found[1])
+    return store_day(organisation_id, span, themes, terms_of, now)
+
+
+def fresh_days(organisation_id: int, days: Sequence[Span], themes: ThemeSet, terms_of: TermsOf | None,
+               now: datetime, fresh: Callable[[datetime, Span, datetime], bool] = is_fresh) -> set[datetime]:
+    """The starts of those of ``days`` stored for these themes and ``fresh`` (one query, without the data)."""
+    by_start = {day.start: day for day in days}
+    found = (DayDigest.objects.filter(organisation_id=organisation_id, start__in=list(by_start),
+                                      version=themes.version, with_terms=terms_of is not None)
+             .values_list("start", "computed_at"))
+    return {start for start, computed_at in found if start in by_start and fresh(computed_at, by_start[start], now)}
+
+
+def whole_days(comparison: Comparison, zone: ZoneInfo) -> list[Span]:
+    """The whole local days of both spans the view sums, this span's first (each once)."""
+    found: dict[datetime, Span] = {}
+    for span in (comparison.this, comparison.last):
+        for piece, kind in pieces(span, zone):
+            if kind == DAY:
+                found.setdefault(piece.start, piece)
+    return list(found.values())
+
+
+def uncounted_days(organisation_id: int, comparison: Comparison, zone: ZoneInfo, themes: ThemeSet,
+                   terms_of: TermsOf | None) -> list[Span]:
+    """The whole days of the comparison that a page would have to count now: neither remembered in this process nor
+    stored fresh. Empty once the warm-up task (webcare/insights/warm.py) has stored them."""
+    days = [day for day in whole_days(comparison, zone)
+            if not is_remembered(_key(organisation_id, themes, terms_of is not None, day, DAY))]
+    if not days:
+        return []
+    stored = fresh_days(organisation_id, days, themes, terms_of, timezone.now())
+    return [day for day in days if day.start not in stored]
+
+
+def messages_in(organisation_id: int, spans: Sequence[Span]) -> int:
+    """How many messages counting ``spans`` would read (one indexed count): what decides whether a page counts them
+    while it answers or shows its progress instead."""
+    if not spans:
+        return 0
+    within = Q()
+    for span in spans:
+        within |= Q(sent_at__gte=span.start, sent_at__lt=span.end)
+    return Message.objects.filter(within, organisation_id=organisation_id, direction="inbound",
+                                  triaged_at__isnull=False).count()
+
+
+def count_days(organisation_id: int, days: Sequence[Span], themes: ThemeSet, terms_of: TermsOf | None,
+               budget: int, now: datetime | None = None, *, keep: bool = False) -> int:
+    """Count and store ``days`` in order until about ``budget`` messages were counted (at least one day); with
+    ``keep`` each is also remembered in this process, as the page would. Returns how many days were done."""
+    done, counted = 0, 0
+    for day in days:
+        if done and counted >= budget:
+            break
+        digest = store_day(organisation_id, day, themes, terms_of, now)
+        if keep:
+            remember(_key(organisation_id, themes, terms_of is not None, day, DAY), digest, DAY_SECONDS)
+        counted += messages_of(digest)
+        done += 1
+    return done
+
+
+def messages_of(digest: Digest) -> int:
+    """The messages a digest counted (spam left out)."""
+    return sum(n for cell, n in digest.counts.items() if cell[0] == ALL)
 
 
 def piece_digest(organisation_id: int, span: Span, kind: str, themes: ThemeSet, terms_of: TermsOf | None) -> Digest:

@@ -74,3 +74,20 @@ class DayDigest(models.Model):
 
     def __str__(self) -> str:
         return f"topics of {self.organisation_id} on {self.start:%Y-%m-%d} v{self.version}"
+
+
+class WarmLease(models.Model):
+    """Which process warms an organisation's topics now (webcare/insights/warm.py).
+
+    Why a lease: counting a day is seconds of CPU at a million messages; two ``webcare automate`` processes (or one
+    and ``webcare serve``'s automation thread) warming the same organisation would count every day twice. The holder
+    renews ``expires_at`` every pass; another process takes over once it has expired. Nothing else lives here: what
+    was warmed is the :class:`DayDigest` rows themselves, so a takeover loses nothing."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"topics warm lease of {self.organisation_id}: {self.holder} until {self.expires_at:%H:%M:%S}"

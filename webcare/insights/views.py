@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.db import transaction
@@ -28,6 +28,7 @@ from webcare.core.models import Agent, Organisation
 from webcare.insights import export, figures
 from webcare.insights.actions import do_delete_theme, do_save_theme
 from webcare.insights.charts import topic_chart
+from webcare.insights.figures import zone_of
 from webcare.insights.models import Theme
 from webcare.insights.themes import INTENT_CHOICES, ThemeInvalid
 from webcare.insights.topics import SORTS, Filters, Topic, named
@@ -43,13 +44,6 @@ class BadParameter(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-def zone_of(org: Organisation) -> ZoneInfo:
-    try:
-        return ZoneInfo(org.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -107,36 +101,88 @@ def _query(asked: Asked, **changes: Any) -> str:
     return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
 
+#: A page counts the uncounted whole days of its weeks while it answers when they hold at most this many messages
+#: (about a second of counting); with more it answers at once with its progress, and the counting is done in steps.
+COUNT_NOW: Final = 3_000
+#: Messages counted per step (one htmx request of ``part=counts``, at least one day).
+STEP: Final = 5_000
+
+
 @require_GET
 @dashboard_page
 def topics(request: HttpRequest, me: Agent) -> HttpResponse:
+    """The page, its CSV (``format=csv``: counted while it answers, it is a download) and the counts alone
+    (``part=counts``: one step of counting days nobody counted yet, then the counts or the progress again)."""
     org = me.organisation
     zone = zone_of(org)
     try:
         asked = _asked(request, org, zone)
+        part = _part(request)
     except BadParameter as exc:
         return _bad(request, me, exc)
     themes = figures.theme_set(org)
     terms_of = figures.terms_function()
+    context: dict[str, Any] = {
+        "me": me, "can_act": can_act(me), "section": "topics", "asked": asked, "span": asked.comparison,
+        "zone": str(zone), "discovering": terms_of is not None, "as_of": figures.rounded_now(timezone.now()),
+        "sorts_label": _sort_labels()[asked.sort],
+    }
+    progress = _progress(org, asked, zone, themes, terms_of, step=bool(part)) if asked.format != "csv" else None
+    if progress is not None:
+        context |= {"counting": progress, "counts_query": _query(asked, part="counts")}
+        if part:
+            return render(request, "insights/_counting.html", context)
+        return render(request, "insights/topics.html", context | _page_context(asked, org, zone, frozenset()))
     view, seen = figures.view(org.pk, asked.comparison, zone, themes, terms_of, asked.filters, asked.sort)
     found = figures.examples(org.pk, {pk for topic in view.topics for pk in topic.examples})
     view = named(view, {pk: example.text for pk, example in found.items()})
     channels = figures.channel_names(org.pk)
     if asked.format == "csv":
         return _csv(request, me, asked, view, channels, zone)
-    languages = sorted(seen | set(org.languages or ()) | {asked.filters.language or ""} - {""})
-    context = {
-        "me": me, "can_act": can_act(me), "section": "topics", "asked": asked, "span": asked.comparison, "view": view,
-        "rows": [_row(topic, channels, found) for topic in view.topics],
+    context |= {
+        "view": view, "rows": [_row(topic, channels, found) for topic in view.topics],
         "chart": topic_chart([(topic.name, topic.this, topic.last) for topic in view.topics]) if view.topics else None,
-        "weeks": recent_weeks(timezone.now(), zone), "channels": sorted(channels.items(), key=lambda c: c[1]),
-        "languages": languages, "sorts": list(_sort_labels().items()),
-        "sorts_label": _sort_labels()[asked.sort],
-        "discovering": terms_of is not None, "zone": str(zone),
-        "csv_query": _query(asked, format="csv"), "csv_semicolon_query": _query(asked, format="csv", sep="semicolon"),
-        "as_of": figures.rounded_now(timezone.now()),
     }
-    return render(request, "insights/topics.html", context)
+    if part:
+        return render(request, "insights/_counts.html", context)
+    return render(request, "insights/topics.html", context | _page_context(asked, org, zone, seen))
+
+
+def _progress(org: Organisation, asked: Asked, zone: ZoneInfo, themes: figures.ThemeSet,
+              terms_of: figures.TermsOf | None, *, step: bool) -> dict[str, int] | None:
+    """None when the page can show its figures now: the view is remembered, or the whole days nobody counted yet
+    hold at most :data:`COUNT_NOW` messages. Else how far the counting is (days in all, days done) — after counting
+    up to :data:`STEP` more messages' days when ``step``."""
+    comparison = asked.comparison
+    if figures.is_remembered(figures.view_key(org.pk, comparison, themes, terms_of is not None, asked.filters,
+                                              asked.sort)):
+        return None
+    uncounted = figures.uncounted_days(org.pk, comparison, zone, themes, terms_of)
+    if uncounted and step:
+        figures.count_days(org.pk, uncounted, themes, terms_of, STEP, keep=True)
+        uncounted = figures.uncounted_days(org.pk, comparison, zone, themes, terms_of)
+    if not uncounted or figures.messages_in(org.pk, uncounted) <= COUNT_NOW:
+        return None
+    total = len(figures.whole_days(comparison, zone))
+    return {"total": total, "done": total - len(uncounted)}
+
+
+def _part(request: HttpRequest) -> str:
+    part = request.GET.get("part", "").strip()
+    if part not in ("", "counts"):
+        raise BadParameter("part", _("part: counts or nothing, not “%(raw)s”") % {"raw": part[:20]})
+    return part
+
+
+def _page_context(asked: Asked, org: Organisation, zone: ZoneInfo, seen: frozenset[str]) -> dict[str, Any]:
+    """What the whole page shows around the counts: the filters' choices and the download links."""
+    channels = figures.channel_names(org.pk)
+    return {
+        "weeks": recent_weeks(timezone.now(), zone), "channels": sorted(channels.items(), key=lambda c: c[1]),
+        "languages": sorted(seen | set(org.languages or ()) | {asked.filters.language or ""} - {""}),
+        "sorts": list(_sort_labels().items()),
+        "csv_query": _query(asked, format="csv"), "csv_semicolon_query": _query(asked, format="csv", sep="semicolon"),
+    }
 
 
 def _sort_labels() -> dict[str, str]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -71,6 +72,16 @@ def apply_erasures(backend: Backend | None = None) -> int:
                           message_ids={int(pk) for row in rows for pk in row.message_ids})
     PendingErasure.objects.filter(pk__in=[row.pk for row in rows]).delete()
     return gone
+
+
+def unread_from() -> int | None:
+    """The lowest change-log id the configured backend's indexer has not read (its cursor's own event, so a pruned
+    log stays detectable, or its oldest hole), or None before it has read anything — a first pass rebuilds anyway.
+    One of ``WEBCARE_LIVE_READERS``: the log keeps these events until read (``live.publish.prune``)."""
+    cursor = SearchCursor.objects.filter(backend=settings.WEBCARE_SEARCH_BACKEND).first()
+    if cursor is None or cursor.last_event_id == 0:
+        return None
+    return min([cursor.last_event_id, *(int(pk) for pk in cursor.holes)])
 
 
 def _pruned_past(cursor: SearchCursor) -> bool:

@@ -3,6 +3,11 @@
 Each model has a module in ``webcare/triage/training/`` (see its package docstring for the contract). Training is
 deterministic, so ``--check`` retrains into a temporary folder and proves each committed artefact is byte for byte
 what the script makes from the data.
+
+The numerical libraries' thread pools are held at one thread while training: BLAS splits a sum over its threads, so
+the last bits of a solver's steps depend on how many there are, and that number comes from the environment
+(``OMP_NUM_THREADS``, which e.g. the e5 engine sets for its process) or from the cores. One thread makes the same
+artefact on every machine and in every process, and these models train in seconds anyway.
 """
 
 from __future__ import annotations
@@ -45,6 +50,15 @@ class Command(BaseCommand):
                             help="retrain into a temporary folder and compare with the committed artefacts")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # BLAS libraries are limited only once loaded: load the solvers' (numpy's and scipy's) before the limit.
+        import scipy.linalg  # noqa: F401
+        import sklearn.linear_model  # noqa: F401
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            self._train(options)
+
+    def _train(self, options: dict[str, Any]) -> None:
         tasks = chosen_tasks(options["tasks"], available_tasks())
         data = data_dir(options["data"])
         console = Console(stderr=True)
