@@ -200,7 +200,7 @@ def seed_database(org: Any, count: int, teams: list[int], agents: list[int], say
     done = 0
     while done < count:
         chunk = [next(docs) for _ in range(min(batch, count - done))]
-        tickets = {}
+        tickets: dict[int, Any] = {}
         for doc in chunk:
             tickets.setdefault(doc.ticket_id, doc)
         customers = Customer.objects.bulk_create([Customer(organisation=org, name=doc.names[0])
@@ -330,6 +330,10 @@ def main() -> None:
     parser.add_argument("--http", action="store_true",
                         help="measure through a real `webcare serve` over HTTP (default: Django's test client, "
                              "in this process, through the same URL, middleware and API stack)")
+    parser.add_argument("--index-dir", type=Path, default=None,
+                        help="keep the indexes in this directory (index-<size> in it) and reuse one that is already "
+                             "there instead of building it again: query experiments without a 17-minute rebuild. "
+                             "Default: a temporary directory, removed at the end")
     parser.add_argument("--postgres-url", default=os.environ.get("WEBCARE_TEST_POSTGRES_URL",
                                                                   "postgres://postgres@127.0.0.1:5432/webcare"))
     args = parser.parse_args()
@@ -340,11 +344,14 @@ def main() -> None:
     database = sqlite_target() if args.sqlite else postgres_target(args.postgres_url)
     with database as target:
         target.run("migrate")
-        index_root = Path(tempfile.mkdtemp(prefix="webcare-search-bench-"))
+        keep = args.index_dir is not None
+        index_root = args.index_dir or Path(tempfile.mkdtemp(prefix="webcare-search-bench-"))
+        index_root.mkdir(parents=True, exist_ok=True)
         try:
             run_sizes(target, index_root, sizes, args, results)
         finally:
-            shutil.rmtree(index_root, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(index_root, ignore_errors=True)
     results["load_after"] = os.getloadavg()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     out = RESULTS.with_name("search_scale_sqlite.json") if args.sqlite else RESULTS
@@ -355,9 +362,8 @@ def main() -> None:
 def run_sizes(target: Target, index_root: Path, sizes: list[int], args: Any, results: dict[str, Any]) -> None:
     setup_django(target.env)
     from django.conf import settings
-    from django.db import connection
 
-    from webcare.search import engine, indexer
+    from webcare.search import engine
 
     org, token, teams, agents = world()
     # Order numbers that are in the corpus (the first documents of the same seed), each in a handful of messages.
@@ -369,27 +375,12 @@ def run_sizes(target: Target, index_root: Path, sizes: list[int], args: Any, res
         settings.WEBCARE_SEARCH_DIR = str(index_dir)
         engine.reset()
         entry: dict[str, Any] = {}
-        if size <= 1_000_000 and args.from_database:
-            entry["seed_seconds"] = round(seed_database(org, size, teams, agents, print), 1)
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            print("  rebuilding the index from the database …", flush=True)
-            started = time.perf_counter()
-            written = indexer.rebuild()
-            seconds = time.perf_counter() - started
-            entry["indexing"] = {"source": "database (indexer.rebuild)", "documents": written}
+        reused = reusable(index_dir, org.pk, args.index_dir is not None)
+        if reused is not None:
+            entry["indexing"] = reused
+            print(f"  reusing the index in {index_dir} ({reused['documents']:,} documents)", flush=True)
         else:
-            print("  indexing generated documents …", flush=True)
-            backend = engine.backend()
-            started = time.perf_counter()
-            written = backend.rebuild(Generator(seed=1).docs(size, org.pk, teams, agents))
-            seconds = time.perf_counter() - started
-            entry["indexing"] = {"source": "generated documents (backend.rebuild)", "documents": written}
-        engine.reset()  # releases the writer: the merges finish and the web processes open the final index
-        entry["indexing"] |= {"seconds": round(seconds, 1), "docs_per_second": round(written / seconds),
-                              "index_bytes": dir_size(index_dir)}
-        print(f"  indexed {written:,} in {seconds:,.0f} s ({written / seconds:,.0f} docs/s), "
-              f"{dir_size(index_dir) / 2**20:,.0f} MB on disk", flush=True)
+            entry["indexing"] = build(index_dir, size, org, teams, agents, args.from_database)
         load = os.getloadavg()
         if args.http:
             env = dict(target.env, WEBCARE_SEARCH_DIR=str(index_dir))
@@ -402,7 +393,60 @@ def run_sizes(target: Target, index_root: Path, sizes: list[int], args: Any, res
         entry["load_during"] = [load, os.getloadavg()]
         entry["target_p95_ms"] = TARGETS_MS.get(size)
         results["sizes"][str(size)] = entry
-        shutil.rmtree(index_dir, ignore_errors=True)
+        if args.index_dir is None:
+            shutil.rmtree(index_dir, ignore_errors=True)
+
+
+def reusable(index_dir: Path, organisation_id: int, keep: bool) -> dict[str, Any] | None:
+    """The indexing figures of a kept index in ``index_dir`` built for this organisation id, or None (build it).
+    The fresh benchmark database gives the organisation, teams and agents the same ids every run; an index built
+    for other ids would answer nothing, so it is refused rather than silently measured."""
+    stamp = index_dir / "bench-indexing.json"
+    if not keep or not stamp.exists():
+        return None
+    recorded = json.loads(stamp.read_text())
+    if recorded.get("organisation_id") != organisation_id:
+        raise SystemExit(f"{index_dir} was built for organisation {recorded.get('organisation_id')}, this run's is "
+                         f"{organisation_id}: remove the directory to rebuild it")
+    from webcare.search import engine
+
+    # Opening the writer once lists the index's organisations if an older build did not (see tantivy_backend).
+    engine.backend().write([])
+    engine.reset()
+    return dict(recorded["indexing"], reused=True)
+
+
+def build(index_dir: Path, size: int, org: Any, teams: list[int], agents: list[int],
+          from_database: bool) -> dict[str, Any]:
+    """Index ``size`` messages into ``index_dir`` (from the database when asked); the indexing figures."""
+    from django.db import connection
+
+    from webcare.search import engine, indexer
+
+    shutil.rmtree(index_dir, ignore_errors=True)
+    if size <= 1_000_000 and from_database:
+        seeded = round(seed_database(org, size, teams, agents, print), 1)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print("  rebuilding the index from the database …", flush=True)
+        started = time.perf_counter()
+        written = indexer.rebuild()
+        seconds = time.perf_counter() - started
+        found: dict[str, Any] = {"source": "database (indexer.rebuild)", "documents": written, "seed_seconds": seeded}
+    else:
+        print("  indexing generated documents …", flush=True)
+        backend = engine.backend()
+        started = time.perf_counter()
+        written = backend.rebuild(Generator(seed=1).docs(size, org.pk, teams, agents))
+        seconds = time.perf_counter() - started
+        found = {"source": "generated documents (backend.rebuild)", "documents": written}
+    engine.reset()  # releases the writer: the merges finish and the web processes open the final index
+    found |= {"seconds": round(seconds, 1), "docs_per_second": round(written / seconds),
+              "index_bytes": dir_size(index_dir), "load_after": os.getloadavg()}
+    print(f"  indexed {written:,} in {seconds:,.0f} s ({written / seconds:,.0f} docs/s), "
+          f"{dir_size(index_dir) / 2**20:,.0f} MB on disk", flush=True)
+    (index_dir / "bench-indexing.json").write_text(json.dumps({"organisation_id": org.pk, "indexing": found}))
+    return found
 
 
 if __name__ == "__main__":

@@ -233,6 +233,59 @@ def test_limit_and_offset_page_through_the_hits(search_backend: str, personas: A
     indexer.sync()
     page = find(personas.org, "melding", order="newest", limit=2, offset=2)
     assert [h.message_id for h in page.hits] == [made[2].pk, made[3].pk] and page.total == 5
+    # A full first page: the total is counted beyond it; a page with room to spare is the total itself.
+    assert find(personas.org, "melding", limit=2).total == 5 and find(personas.org, "melding", limit=20).total == 5
+    assert find(personas.org, "melding", limit=2, facets=False).total == 5
+
+
+def test_several_filters_each_leave_only_their_own_out_of_their_counts(search_backend: str, personas: Any) -> None:
+    """Channel, language and status set together (counted in one pass over every combination on tantivy): each
+    facet counts within the *other* filters, as if its own were not set."""
+    org = personas.org
+    rows = [("x", "nb", "open"), ("x", "nb", "solved"), ("x", "en", "open"), ("facebook", "nb", "open"),
+            ("facebook", "sv", "new"), ("email", "nb", "open"), ("email", "en", "solved")]
+    for kind, lang, status in rows:
+        make_message(org, "Ruteren blinker", language=lang, kind=kind, status=status)
+    indexer.sync()
+    result = find(org, "ruteren", channels=("x", "facebook"), languages=("nb",), statuses=("open", "new"))
+    counts = {name: {f.value: f.count for f in values} for name, values in result.facets.items()}
+    assert result.total == 2  # x/nb/open, facebook/nb/open
+    assert counts["channel"] == {"x": 1, "facebook": 1, "email": 1}  # nb and open|new, any channel
+    assert counts["language"] == {"nb": 2, "en": 1, "sv": 1}  # x|facebook and open|new, any language
+    assert counts["status"] == {"open": 2, "solved": 1}  # x|facebook and nb, any status
+
+
+def test_cube_counts_give_way_to_one_pass_per_filter_when_a_level_was_cut_short() -> None:
+    from webcare.search.tantivy_backend import cube_counts
+
+    selected = {"channel": frozenset({"x"}), "status": frozenset({"open"})}
+    cut = {"channel": {"buckets": [{"key": "x", "doc_count": 3, "status": {"buckets": [], "sum_other_doc_count": 3}}],
+                       "sum_other_doc_count": 0}}
+    assert cube_counts(cut, ["channel", "status"], selected) is None
+    whole = {"channel": {"buckets": [
+        {"key": "x", "doc_count": 3, "status": {"buckets": [{"key": "open", "doc_count": 2},
+                                                            {"key": "new", "doc_count": 1}]}},
+        {"key": "email", "doc_count": 4, "status": {"buckets": [{"key": "open", "doc_count": 4}]}}]}}
+    assert cube_counts(whole, ["channel", "status"], selected) == {
+        "channel": {"buckets": [{"key": "x", "doc_count": 2}, {"key": "email", "doc_count": 4}]},
+        "status": {"buckets": [{"key": "open", "doc_count": 2}, {"key": "new", "doc_count": 1}]}}
+
+
+def test_a_second_organisation_in_a_one_organisation_index_stays_apart(tantivy_index: str, personas: Any) -> None:
+    """With one organisation in the index its clause is left out of queries (it matches everything); the list of
+    organisations grows before the commit that adds another, so neither ever sees the other's messages."""
+    from webcare.search.tantivy_backend import open_index
+
+    make_message(personas.org, "Strømbrudd i Bergen", language="nb")
+    indexer.sync()
+    assert open_index(tantivy_index).reader()[1] == frozenset({personas.org.pk})
+    assert find(personas.org, "strømbrudd").total == 1 and find(personas.org).total == 1
+    make_message(personas.other_org, "Strømbrudd i Tromsø", language="nb")
+    indexer.sync()
+    assert open_index(tantivy_index).reader()[1] == frozenset({personas.org.pk, personas.other_org.pk})
+    assert [h.snippet for h in find(personas.org, "strømbrudd").hits] == ["Strømbrudd i Bergen"]
+    assert [h.snippet for h in find(personas.other_org, "strømbrudd").hits] == ["Strømbrudd i Tromsø"]
+    assert find(personas.org).total == 1 and find(personas.other_org).total == 1
 
 
 def test_an_agent_sees_only_their_teams_theirs_and_teamless_tickets_in_hits_totals_and_facets(
@@ -287,3 +340,18 @@ def test_empty_text_lists_every_message_newest_first(search_backend: str, person
     indexer.sync()
     assert [h.message_id for h in find(personas.org).hits] == [new.pk, old.pk]
     assert engine.ticket_ids(personas.org.pk, "", None) == []
+
+
+def test_a_common_word_is_not_also_looked_for_with_typos(tantivy_index: str, personas: Any, monkeypatch: Any) -> None:
+    """A word the messages hold often enough fills pages on its own: its misspellings are left out (and the engine
+    can skip through its matches), while a rare or misspelt word keeps its typos."""
+    from webcare.search import tantivy_backend
+
+    exact = {make_message(personas.org, f"Fakturaen er feil {n}", language="nb").pk for n in range(3)}
+    misspelt = make_message(personas.org, "Fakturraen kom aldri", language="nb").pk
+    indexer.sync()
+    assert ids(find(personas.org, "fakturaen")) == exact | {misspelt}  # three exact: under the threshold
+    monkeypatch.setattr(tantivy_backend, "TYPO_SKIP_DOCS", 3)
+    assert ids(find(personas.org, "fakturaen")) == exact
+    assert ids(find(personas.org, "fakturraen")) == exact | {misspelt}  # held once: typos still forgiven
+    assert find(personas.org, "fakturaen").total == 3

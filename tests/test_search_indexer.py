@@ -181,6 +181,7 @@ def test_the_follow_loop_indexes_and_keeps_the_writer_between_passes(tantivy_ind
 def test_pruning_keeps_the_events_the_indexer_has_not_read(search_backend: str, personas: Any) -> None:
     """The log is pruned every automation pass; an indexer that was stopped for a while must still find its changes
     there instead of rebuilding the whole index."""
+    make_message(personas.org, "Hei", language="nb")
     indexer.sync()
     read = LiveEvent.objects.latest("pk").pk
     message = make_message(personas.org, "Strømbrudd på Voss", language="nb")

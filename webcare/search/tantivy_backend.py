@@ -17,6 +17,13 @@ so totals and facet counts respect them. Facets are tantivy aggregations (terms;
 months beyond 30 days); a filter that is set is left out of its own facet's count, so the other values stay visible
 ("disjunctive" facets).
 
+**Speed at 10M documents.** With facets, the page of hits is a top-k search that does not count, and the exact
+total comes from the facets' aggregation pass, which does not score (counting inside the top-k search made tantivy
+score every match). Several set filters among channel, language, sentiment and status are counted in one pass over
+every combination of their values, not one pass each. When the index holds one organisation (the list beside
+``meta.json``), its clause is left out: it matches everything yet led every intersection. Multi-valued filters are
+unions of terms, not term sets (a term set reads all postings of its values first).
+
 **Processes.** tantivy allows one writer per index at a time (a lock file in the directory): the indexer holds it
 (``webcare serve``'s thread or one ``webcare searchindex follow``); anything else that must write waits for it or
 queues its change (erasures: :mod:`webcare.search.hooks`). Readers in any process reload when ``meta.json`` changes
@@ -25,9 +32,10 @@ queues its change (erasures: :mod:`webcare.search.hooks`). Readers in any proces
 
 from __future__ import annotations
 
+import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -52,7 +60,17 @@ FACET_SIZE: Final = 100
 STEM_BOOST: Final = 0.9
 NAME_BOOST: Final = 1.5
 FUZZY_BOOST: Final = 0.3
+#: A word the index holds exactly in at least this many messages (of a field) is not also looked for with typos
+#: there: its own matches fill many pages, misspellings of it would rank below them (FUZZY_BOOST) anyway, and a typo
+#: clause over a common word reads every posting of every nearby term — at 10M messages more than half of a common
+#: word's query time — and keeps the engine from skipping (block-WAND). Typesense's ``typo_tokens_threshold`` and
+#: Algolia's minimum-typo ranking make the same trade. A misspelt word (held rarely or not at all) keeps its typos.
+TYPO_SKIP_DOCS: Final = 1_000
 PREFIX_BOOST: Final = 0.6
+
+#: The organisations with documents in the index (a JSON list beside ``meta.json``), kept by the writer: when it
+#: holds only the searching organisation, the organisation clause matches every document and is left out.
+ORGANISATIONS_FILE: Final = "webcare-organisations.json"
 
 _INT_FIELDS: Final = ("id", "org", "ticket", "conversation", "customer", "team", "assignee")
 _RAW_FIELDS: Final = ("channel", "language", "sentiment", "intent", "status")
@@ -144,6 +162,8 @@ class TantivyIndex:
         version_file.write_text(str(SCHEMA_VERSION))
         self.index.config_reader(reload_policy="Manual")
         self._seen: tuple[int, ...] | None = None
+        self._organisations: frozenset[int] | None = None
+        self._read_lock = threading.Lock()
         self._writer: tantivy.IndexWriter | None = None
         self.keep_writer = False
 
@@ -151,16 +171,49 @@ class TantivyIndex:
 
     def searcher(self) -> tantivy.Searcher:
         """A searcher on the newest commit (from any process): reloaded when ``meta.json`` changed."""
+        return self.reader()[0]
+
+    def reader(self) -> tuple[tantivy.Searcher, frozenset[int] | None]:
+        """A searcher on the newest commit and the organisations that may have documents in it (None: unknown).
+
+        The list is read *after* the reload, and the writer writes it *before* each commit, so it always covers
+        the commit the searcher sees (it may name more: an organisation whose documents were deleted)."""
+        with self._read_lock:
+            try:
+                meta = (self.path / "meta.json").stat()
+                # tantivy replaces meta.json by a rename on every commit: a new inode, even within one clock tick.
+                stamp: tuple[int, ...] = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+            except FileNotFoundError:
+                stamp = ()
+            if stamp != self._seen:
+                self.index.reload()
+                self._organisations = self.read_organisations()
+                self._seen = stamp
+            return self.index.searcher(), self._organisations
+
+    def read_organisations(self) -> frozenset[int] | None:
         try:
-            meta = (self.path / "meta.json").stat()
-            # tantivy replaces meta.json by a rename on every commit: a new inode, even within one clock tick.
-            stamp: tuple[int, ...] = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
-        except FileNotFoundError:
-            stamp = ()
-        if stamp != self._seen:
-            self.index.reload()
-            self._seen = stamp
-        return self.index.searcher()
+            return frozenset(int(pk) for pk in json.loads((self.path / ORGANISATIONS_FILE).read_text()))
+        except (FileNotFoundError, ValueError, TypeError):
+            return None
+
+    def write_organisations(self, organisations: Iterable[int]) -> None:
+        """Replace the list (only while holding the writer, and before the commit that adds an organisation)."""
+        temporary = self.path / f"{ORGANISATIONS_FILE}.tmp"
+        temporary.write_text(json.dumps(sorted(set(organisations))))
+        temporary.replace(self.path / ORGANISATIONS_FILE)
+
+    def _list_organisations(self) -> None:
+        """An index without the list (made before it existed): count its organisations once, holding the writer, so
+        no other process adds one meanwhile."""
+        if self.read_organisations() is not None:
+            return
+        self.index.reload()
+        counts: Any = self.index.searcher().aggregate(Query.all_query(), {"org": {"terms": {"field": "org",
+                                                                                              "size": 10_000}}})
+        if int(counts["org"].get("sum_other_doc_count", 0)) == 0:
+            self.write_organisations(int(b["key"]) for b in counts["org"].get("buckets", []))
+        self._seen = None
 
     # -- writing ---------------------------------------------------------------------------------------------------
 
@@ -178,6 +231,7 @@ class TantivyIndex:
                             f"the search index in {self.path} is being written by another process (the indexer of "
                             "`webcare serve` or `webcare searchindex follow`)") from exc
                     raise
+                self._list_organisations()
             try:
                 yield self._writer
                 self._seen = None  # this process's own commit: read it at once
@@ -235,6 +289,25 @@ def _term_any(schema: tantivy.Schema, field: str, values: Iterable[Any]) -> Quer
     return Query.term_set_query(schema, field, values)
 
 
+def _any_of(schema: tantivy.Schema, field: str, values: Iterable[Any]) -> Query:
+    """A filter's few values as a union of term queries rather than a term set: a term set reads every posting of
+    its values into a bitset first (millions for a common language), a union is only advanced to the documents the
+    words match."""
+    values = list(dict.fromkeys(values))
+    if len(values) == 1:
+        return Query.term_query(schema, field, values[0])
+    return Query.boolean_query([(Occur.Should, Query.term_query(schema, field, value)) for value in values])
+
+
+def with_typos(searcher: tantivy.Searcher | None, term: analysis.Term) -> bool:
+    """Whether a typed word is also looked for with typos: long enough to have a typo distance, and not a word the
+    messages already hold in :data:`TYPO_SKIP_DOCS` or more (then in no field: a typo clause on the names alone
+    would still keep the engine from skipping)."""
+    if term.prefix or not term.distance:
+        return False
+    return searcher is None or searcher.doc_freq("text", term.folded) < TYPO_SKIP_DOCS
+
+
 def _word_query(schema: tantivy.Schema, searcher: tantivy.Searcher | None, term: analysis.Term,
                 languages: tuple[str, ...]) -> Query:
     """One typed word: any of its forms in the text, the names or a language's stemmed field. An exact term the
@@ -244,6 +317,7 @@ def _word_query(schema: tantivy.Schema, searcher: tantivy.Searcher | None, term:
     def held(field: str, value: str) -> bool:
         return searcher is None or searcher.doc_freq(field, value) > 0
 
+    typos = with_typos(searcher, term)
     clauses: list[Query] = []
     for field, boost in (("text", 1.0), ("names", NAME_BOOST)):
         if held(field, term.folded):
@@ -251,7 +325,7 @@ def _word_query(schema: tantivy.Schema, searcher: tantivy.Searcher | None, term:
         if term.prefix:
             clauses.append(Query.boost_query(
                 Query.fuzzy_term_query(schema, field, term.folded, distance=0, prefix=True), PREFIX_BOOST))
-        elif term.distance:
+        elif typos:
             clauses.append(Query.boost_query(
                 Query.fuzzy_term_query(schema, field, term.folded, distance=term.distance), FUZZY_BOOST))
     for language in languages:
@@ -274,22 +348,31 @@ def text_query(schema: tantivy.Schema, parsed: analysis.ParsedQuery, languages: 
         must.append((Occur.Must, Query.phrase_query(schema, "text", list(phrase))))
     if parsed.tickets:
         must.append((Occur.Must, Query.boost_query(_term_any(schema, "ticket", parsed.tickets), 2.0)))
+    if len(must) == 1:
+        return must[0][1]  # one word: its union of terms itself, which tantivy can prune (see _combine)
     return Query.boolean_query(must) if must else None
 
 
 def filter_clauses(schema: tantivy.Schema, query: SearchQuery, exclusions: Exclusions,
-                   skip: str = "") -> list[tuple[Occur, Query]]:
-    """The non-scoring clauses: organisation, filters (except ``skip``, for its own facet), visibility, erasures."""
-    clauses: list[tuple[Occur, Query]] = [(Occur.Must, Query.term_query(schema, "org", query.organisation_id))]
+                   skip: Collection[str] = (), whole_index: bool = False) -> list[tuple[Occur, Query]]:
+    """The non-scoring clauses: organisation, filters (except those in ``skip``, for their own facets), visibility,
+    erasures.
+
+    ``whole_index``: every document is the organisation's, so its clause is left out. It would match everything
+    and still cost the most: its postings (every document) lead the intersection, and a query with it is no
+    longer a plain union of terms, which tantivy's top-k pruning (block-WAND) needs."""
+    clauses: list[tuple[Occur, Query]] = []
+    if not whole_index:
+        clauses.append((Occur.Must, Query.term_query(schema, "org", query.organisation_id)))
     wanted: dict[str, tuple[Any, ...]] = {
         "channel": query.channels, "language": query.languages, "sentiment": query.sentiments,
         "intent": query.intents, "status": query.statuses,
         "team": tuple(pk or 0 for pk in query.team_ids), "assignee": tuple(pk or 0 for pk in query.assignee_ids),
     }
     for facet, values in wanted.items():
-        if values and facet != skip:
-            clauses.append((Occur.Must, _const(_term_any(schema, facet, values))))
-    if (query.since or query.until) and skip != "date":
+        if values and facet not in skip:
+            clauses.append((Occur.Must, _const(_any_of(schema, facet, values))))
+    if (query.since or query.until) and "date" not in skip:
         clauses.append((Occur.Must, _const(Query.range_query(
             schema, "sent_at", tantivy.FieldType.Date, lower_bound=_ms(query.since) if query.since else None,
             upper_bound=_ms(query.until) if query.until else None, include_lower=True,
@@ -307,9 +390,21 @@ def filter_clauses(schema: tantivy.Schema, query: SearchQuery, exclusions: Exclu
     return clauses
 
 
+def _prunable(parsed: analysis.ParsedQuery, clauses: list[tuple[Occur, Query]], searcher: tantivy.Searcher) -> bool:
+    """A query that is a plain union of term queries at the top (one exact word, no filter clause): the only shape
+    tantivy's block-WAND prunes. A typo or prefix clause reads its matches into a bitset, a filter or a second
+    word makes it an intersection."""
+    return (not clauses and not parsed.phrases and not parsed.tickets and len(parsed.terms) == 1
+            and not parsed.terms[0].prefix and not with_typos(searcher, parsed.terms[0]))
+
+
 def _combine(scoring: Query | None, clauses: list[tuple[Occur, Query]]) -> Query:
+    """The scoring part and the clauses as one query; the scoring part alone when there are no clauses (no nested
+    boolean: tantivy prunes a top-level union of terms only)."""
     if scoring is None:
-        return Query.boolean_query(clauses)
+        return Query.boolean_query(clauses) if clauses else Query.all_query()
+    if not clauses:
+        return scoring
     return Query.boolean_query([(Occur.Must, scoring), *clauses])
 
 
@@ -323,6 +418,16 @@ def _languages(query: SearchQuery) -> tuple[str, ...]:
 
 _AGG_FIELDS: Final = {"channel": "channel", "language": "language", "sentiment": "sentiment", "intent": "intent",
                       "status": "status", "team": "team", "assignee": "assignee"}
+
+
+#: The total rides along with the facets' aggregation: an unscored pass over the matches, far cheaper than counting
+#: them alongside the top-k search.
+TOTAL: Final = "_total"
+_TOTAL_AGGREGATION: Final = {"value_count": {"field": "id"}}
+
+
+def _total_of(results: dict[str, Any]) -> int:
+    return int((results.get(TOTAL) or {}).get("value") or 0)
 
 
 def _aggregation(facet: str) -> dict[str, Any]:
@@ -346,6 +451,56 @@ def facet_counts(facet: str, result: dict[str, Any], now: datetime) -> list[Face
     return sort_counts(facet, counts)
 
 
+#: Facets with one value per message and a handful of values: when several of their filters are set, their counts
+#: come from one pass that leaves all of those filters out and counts each combination of values (a "cube", at most
+#: 11 channels × the languages × 3 sentiments × 6 statuses cells), instead of one pass per filter.
+CUBE_FACETS: Final = ("channel", "language", "sentiment", "status")
+CUBE_SIZE: Final = 1_000
+
+
+def _selected(query: SearchQuery) -> dict[str, frozenset[str]]:
+    return {"channel": frozenset(query.channels), "language": frozenset(query.languages),
+            "sentiment": frozenset(query.sentiments), "status": frozenset(query.statuses)}
+
+
+def _cube_aggregation(facets: list[str]) -> dict[str, Any]:
+    """Terms of the first facet, within each the terms of the next, and so on."""
+    inner: dict[str, Any] = {}
+    for facet in reversed(facets):
+        level: dict[str, Any] = {"terms": {"field": _AGG_FIELDS[facet], "size": CUBE_SIZE}}
+        if inner:
+            level["aggs"] = inner
+        inner = {facet: level}
+    return inner
+
+
+def cube_counts(result: dict[str, Any], facets: list[str],
+                selected: dict[str, frozenset[str]]) -> dict[str, Any] | None:
+    """Each facet's counts from the cube: the cells whose *other* facets' values are chosen, summed per value of
+    this one — what a pass with only this facet's filter left out counts. None when a level was cut short (more
+    values than :data:`CUBE_SIZE`): the per-facet passes count exactly instead."""
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in facets}
+
+    def walk(level: dict[str, Any], depth: int, path: tuple[str, ...]) -> bool:
+        if int(level.get("sum_other_doc_count", 0)):
+            return False
+        for bucket in level.get("buckets", []):
+            cell = (*path, str(bucket["key"]))
+            if depth + 1 < len(facets):
+                if not walk(bucket.get(facets[depth + 1], {}), depth + 1, cell):
+                    return False
+                continue
+            for i, facet in enumerate(facets):
+                if all(cell[j] in selected[other] for j, other in enumerate(facets) if j != i):
+                    counts[facet][cell[i]] = counts[facet].get(cell[i], 0) + int(bucket["doc_count"])
+        return True
+
+    if not walk(result.get(facets[0], {}), 0, ()):
+        return None
+    return {facet: {"buckets": [{"key": value, "doc_count": count} for value, count in found.items()]}
+            for facet, found in counts.items()}
+
+
 def _filter_set(query: SearchQuery, facet: str) -> bool:
     if facet == "date":
         return bool(query.since or query.until)
@@ -365,9 +520,16 @@ class TantivyBackend:
 
     # -- writing ---------------------------------------------------------------------------------------------------
 
+    def _add_organisations(self, organisations: set[int]) -> None:
+        """Before a commit that may add documents of ``organisations``: the list on disk covers them."""
+        known = self.store.read_organisations()
+        if known is not None and not organisations <= known:
+            self.store.write_organisations(known | organisations)
+
     def write(self, docs: Iterable[IndexDoc], *, replace_tickets: Iterable[int] = ()) -> int:
         docs = list(docs)
         with self.store.writer() as writer:
+            self._add_organisations({doc.organisation_id for doc in docs})
             for ticket_id in sorted(set(replace_tickets)):
                 writer.delete_documents_by_term("ticket", ticket_id)
             for doc in docs:
@@ -393,14 +555,21 @@ class TantivyBackend:
         with self.store.writer() as writer:
             writer.delete_all_documents()
             writer.commit()
+            self.store.write_organisations(())
 
     def rebuild(self, docs: Iterable[IndexDoc]) -> int:
         written = 0
+        organisations: set[int] = set()
         with self.store.writer() as writer:
             writer.delete_all_documents()
             for doc in docs:
                 writer.add_document(to_document(doc))
+                organisations.add(doc.organisation_id)
                 written += 1
+            # The list only ever grows: narrowing it to this rebuild's organisations, even after the commit, would
+            # race a reader that reloaded just before the commit (old documents, new list) into leaving out the
+            # organisation clause over another organisation's documents. A stale name only costs that clause.
+            self._add_organisations(organisations)
             writer.commit()
         return written
 
@@ -431,16 +600,37 @@ class TantivyBackend:
         return searcher.search(full, limit, count=count, offset=offset)
 
     def search(self, query: SearchQuery, exclusions: Exclusions = NO_EXCLUSIONS) -> SearchResult:
-        searcher = self.store.searcher()
+        """The page of hits and the exact total. With facets, the top-k search does not count: the total comes from
+        the facets' aggregation pass, which does not score. Without facets it is one pass that counts too, unless
+        the query is one that tantivy's top-k pruning (block-WAND) can skip through — then a pruned top-k search and
+        an unscored count. (Two passes where pruning cannot apply measured no faster than one.)"""
+        searcher, organisations = self.store.reader()
+        whole = organisations == frozenset({query.organisation_id})
         parsed, scoring = self._scoring(query, searcher)
-        full = _combine(scoring, filter_clauses(self.schema, query, exclusions))
-        found = self._run(searcher, full, query, query.limit, query.offset, scoring is not None)
+        clauses = filter_clauses(self.schema, query, exclusions, whole_index=whole)
+        full = _combine(scoring, clauses)
+        ranked = scoring is not None and query.order != "newest"
+        count_now = not query.facets and not (ranked and _prunable(parsed, clauses, searcher))
+        found = self._run(searcher, full, query, query.limit, query.offset, scoring is not None, count=count_now)
         matcher = analysis.Matcher(parsed, {language: {s for t in parsed.terms if (s := stem(t.typed, language))}
                                             for language in _languages(query)}, _stem_word)
         hits = [self._hit(searcher, score, address, matcher, scoring is not None and query.order != "newest")
                 for score, address in found.hits]
-        facets = self._facets(searcher, scoring, query, exclusions, full) if query.facets else {}
-        return SearchResult(hits=hits, total=int(found.count or 0), facets=facets)
+        if query.facets:
+            total, facets = self._facets(searcher, scoring, query, exclusions, full, whole)
+        elif count_now:
+            total, facets = int(found.count or 0), {}
+        else:
+            total, facets = self._total(searcher, full, query, len(hits)), {}
+        return SearchResult(hits=hits, total=total, facets=facets)
+
+    @staticmethod
+    def _total(searcher: tantivy.Searcher, full: Query, query: SearchQuery, found: int) -> int:
+        """The number of matches: known from the page when it is the first and not full, else counted."""
+        if query.offset == 0 and found < query.limit:
+            return found
+        counted: Any = searcher.aggregate(full, {TOTAL: _TOTAL_AGGREGATION})
+        return _total_of(counted)
 
     def _hit(self, searcher: tantivy.Searcher, score: Any, address: Any, matcher: analysis.Matcher,
              ranked: bool) -> Hit:
@@ -458,25 +648,32 @@ class TantivyBackend:
             highlights=ranges)
 
     def _facets(self, searcher: tantivy.Searcher, scoring: Query | None, query: SearchQuery,
-                exclusions: Exclusions, full: Query) -> dict[str, list[FacetCount]]:
-        """One aggregation request for the facets whose filter is not set, one per facet whose filter is set (its
-        own filter left out)."""
+                exclusions: Exclusions, full: Query, whole: bool) -> tuple[int, dict[str, list[FacetCount]]]:
+        """The total and the facets: one aggregation request for the total and the facets whose filter is not set,
+        one per facet whose filter is set (its own filter left out)."""
         now = datetime.now(UTC)
-        shared = [facet for facet in ("channel", "language", "sentiment", "intent", "status", "team", "assignee",
-                                      "date") if not _filter_set(query, facet)]
-        results: dict[str, Any] = {}
-        if shared:
-            results |= searcher.aggregate(full, {facet: _aggregation(facet) for facet in shared})
-        for facet in [f for f in ("channel", "language", "sentiment", "intent", "status", "team", "assignee",
-                                  "date") if f not in shared]:
-            loose = _combine(scoring, filter_clauses(self.schema, query, exclusions, skip=facet))
+        shared = [facet for facet in FACETS if not _filter_set(query, facet)]
+        results: dict[str, Any] = searcher.aggregate(
+            full, {TOTAL: _TOTAL_AGGREGATION} | {facet: _aggregation(facet) for facet in shared})
+        alone = [facet for facet in FACETS if facet not in shared]
+        cube = [facet for facet in alone if facet in CUBE_FACETS]
+        if len(cube) > 1:
+            loose = _combine(scoring, filter_clauses(self.schema, query, exclusions, skip=cube, whole_index=whole))
+            counted = cube_counts(searcher.aggregate(loose, _cube_aggregation(cube)), cube, _selected(query))
+            if counted is not None:
+                results |= counted
+                alone = [facet for facet in alone if facet not in cube]
+        for facet in alone:
+            loose = _combine(scoring, filter_clauses(self.schema, query, exclusions, skip=(facet,),
+                                                     whole_index=whole))
             results |= searcher.aggregate(loose, {facet: _aggregation(facet)})
-        return {facet: facet_counts(facet, results.get(facet, {}), now) for facet in FACETS}
+        return _total_of(results), {facet: facet_counts(facet, results.get(facet, {}), now) for facet in FACETS}
 
     def ranked_tickets(self, query: SearchQuery, limit: int, exclusions: Exclusions = NO_EXCLUSIONS) -> list[int]:
-        searcher = self.store.searcher()
+        searcher, organisations = self.store.reader()
         _, scoring = self._scoring(query, searcher)
-        full = _combine(scoring, filter_clauses(self.schema, query, exclusions))
+        full = _combine(scoring, filter_clauses(self.schema, query, exclusions,
+                                                whole_index=organisations == frozenset({query.organisation_id})))
         found = self._run(searcher, full, query, limit * 3, 0, scoring is not None, count=False)
         addresses = [address for _, address in found.hits]
         tickets = searcher.fast_field_values("ticket", addresses) if addresses else []
