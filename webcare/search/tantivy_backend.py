@@ -22,7 +22,9 @@ total comes from the facets' aggregation pass, which does not score (counting in
 score every match). Several set filters among channel, language, sentiment and status are counted in one pass over
 every combination of their values, not one pass each. When the index holds one organisation (the list beside
 ``meta.json``), its clause is left out: it matches everything yet led every intersection. Multi-valued filters are
-unions of terms, not term sets (a term set reads all postings of its values first).
+unions of terms, not term sets (a term set reads all postings of its values first). A word the messages hold in
+:data:`TYPO_SKIP_DOCS` or more is not also looked for with typos, so a common word alone is a union of terms that
+tantivy can skip through.
 
 **Processes.** tantivy allows one writer per index at a time (a lock file in the directory): the indexer holds it
 (``webcare serve``'s thread or one ``webcare searchindex follow``); anything else that must write waits for it or
