@@ -222,6 +222,28 @@ def test_the_rate_limit_spaces_sends_on_one_channel(personas: Personas, httpserv
     assert second is not None and second.pk != first.pk
 
 
+def test_a_slot_that_comes_while_the_claim_runs_does_not_end_the_pass(personas: Personas, httpserver: Any,
+                                                                      stub_kinds: None,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a busy machine a claim can take longer than the channel's gap: it finds the slot still taken, and by the
+    time the sender asks when the next slot comes, it has come. The pass must send the job, not stop with it due."""
+    ticket = _ticket(personas, httpserver)
+    message = do_reply(ticket, personas.agent, "Straks")
+    _expect_send(httpserver, "Straks").respond_with_json({"id": "p-late"})
+    real_claim, calls = sender.claim, []
+
+    def slow_claim(now: Any = None) -> Any:
+        calls.append(now)
+        if len(calls) == 1:
+            return None  # as the claim that still saw the channel's slot ahead
+        return real_claim(now)
+
+    monkeypatch.setattr(sender, "claim", slow_claim)
+    assert sender.send_due().sent == 1
+    httpserver.check_assertions()
+    assert Message.objects.get(pk=message.pk).delivery_status == DeliveryStatus.SENT
+
+
 def test_a_sender_that_died_mid_send_leaves_the_job_uncertain(personas: Personas, httpserver: Any,
                                                               stub_kinds: None) -> None:
     ticket = _ticket(personas, httpserver)
