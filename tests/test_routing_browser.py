@@ -95,7 +95,7 @@ def test_a_refused_rule_names_each_field_and_passes_wcag(browser: Any, live_serv
     page = sign_in(browser, live_server, "ada")
     page.goto(f"{live_server.url}/staff/routing/new/")
     choose(page, page.locator("#condition-0").get_by_label("Looks at"), "Priority from triage")
-    page.locator("#condition-0").get_by_label("Comparison").select_option(label="is more urgent than")
+    choose(page, page.locator("#condition-0").get_by_label("Comparison"), "is more urgent than")  # redraws the row too
     page.get_by_role("button", name="Add rule").click()
     summary = page.get_by_role("alert")
     summary.wait_for()
