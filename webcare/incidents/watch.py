@@ -28,9 +28,6 @@ disagree.
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -42,6 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
 from webcare.conversations.models import Direction, Message
+from webcare.core import leases
 from webcare.core.models import Organisation
 from webcare.incidents.choir import ChoirConfig, ChoirDetector, GroupView, Observation, Placement
 from webcare.incidents.models import (
@@ -67,7 +65,7 @@ MAX_PER_PASS: Final = 20_000
 PRIME_SPAN: Final = timedelta(days=2)
 PRIME_LIMIT: Final = 50_000
 #: This process, as the lease names it.
-HOLDER: Final = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+HOLDER: Final = leases.HOLDER
 #: A group mapped to no incident on purpose: its incident has ended (later messages are not linked to it).
 ENDED: Final = 0
 #: A group found abnormal only while replaying, never an incident: opened when its next new message arrives.
@@ -171,21 +169,11 @@ def watch(organisation_id: int, now: datetime, factory: DetectorFactory) -> int:
 def claim(organisation_id: int, now: datetime) -> ChoirLease | None:
     """Renew this process's lease, take an expired one over (a new generation), or make the first; None while another
     process holds it."""
-    until = now + LEASE
-    leases = ChoirLease.objects.filter(organisation_id=organisation_id)
-    if leases.filter(holder=HOLDER).update(expires_at=until, updated_at=now):
-        return leases.get()
-    if leases.filter(expires_at__lt=now).update(holder=HOLDER, expires_at=until, updated_at=now,
-                                                generation=F("generation") + 1):
-        return leases.get()
-    if leases.exists():
+    if not leases.claim(ChoirLease, organisation_id, now, LEASE, HOLDER,
+                        takeover={"generation": F("generation") + 1},
+                        first=lambda: {"cursor": _starting_cursor(organisation_id, now)}):
         return None
-    try:
-        with transaction.atomic():
-            return ChoirLease.objects.create(organisation_id=organisation_id, holder=HOLDER, expires_at=until,
-                                             cursor=_starting_cursor(organisation_id, now), updated_at=now)
-    except IntegrityError:
-        return None  # another process made it a moment ago
+    return ChoirLease.objects.get(organisation_id=organisation_id)
 
 
 def _starting_cursor(organisation_id: int, now: datetime) -> int:

@@ -41,14 +41,10 @@ Rules of a pass:
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from datetime import datetime, timedelta
 from typing import Final
 
-from django.db import IntegrityError, transaction
-
+from webcare.core import leases
 from webcare.core.models import Organisation
 from webcare.insights import figures
 from webcare.insights.figures import FINAL_AFTER, TermsOf, ThemeSet
@@ -64,7 +60,7 @@ MAX_MESSAGES: Final = 2_000
 #: A stored day is counted again this long after its last count, before the page would count it itself.
 REFRESH_AFTER: Final = timedelta(seconds=figures.DAY_SECONDS) - timedelta(minutes=15)
 #: This process, as the lease names it.
-HOLDER: Final = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+HOLDER: Final = leases.HOLDER
 
 
 def run(now: datetime) -> int:
@@ -120,19 +116,5 @@ def due_days(organisation_id: int, days: list[Span], themes: ThemeSet, terms_of:
 
 def claim(organisation_id: int, now: datetime, holder: str = HOLDER) -> bool:
     """Renew this process's lease, take an expired one over, or make the first; False while another process holds
-    it. Each step is one conditional statement only one process can win."""
-    until = now + LEASE
-    leases = WarmLease.objects.filter(organisation_id=organisation_id)
-    if leases.filter(holder=holder).update(expires_at=until, updated_at=now):
-        return True
-    if leases.filter(expires_at__lt=now).update(holder=holder, expires_at=until, updated_at=now):
-        return True
-    if leases.exists():
-        return False
-    try:
-        with transaction.atomic():
-            WarmLease.objects.create(organisation_id=organisation_id, holder=holder, expires_at=until,
-                                     updated_at=now)
-    except IntegrityError:
-        return False  # another process made it a moment ago
-    return True
+    it (webcare/core/leases.py)."""
+    return leases.claim(WarmLease, organisation_id, now, LEASE, holder)
